@@ -1,0 +1,490 @@
+// src/config.ts: the one typed configuration (defaults, CLI flags, environment, JSON file), validated once.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { ConfigError, errorMessage } from './errors.js';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
+
+/** Every setting of scanner-hls. Each field's default is in OPTIONS below. */
+export interface AppConfig {
+  /** Where the encoder's MPEG-TS comes from, e.g. tcp://0.0.0.0:9999. */
+  ingest: string;
+  /** HTTP listen address. */
+  httpHost: string;
+  httpPort: number;
+  /** Directory the segments and playlist are written to and served from. */
+  out: string;
+  /** Stream name: the playlist is /hls/<stream>.m3u8. */
+  stream: string;
+  /** Nominal segment length in seconds (the cut grid). */
+  segmentDurationSec: number;
+  /** EXT-X-TARGETDURATION; 0 means ceil(segmentDurationSec). */
+  targetDurationSec: number;
+  /** Number of segments listed in the live playlist. */
+  window: number;
+  /** Batch mode: segment this file and exit. */
+  input: string | null;
+  /** With input: write a VOD playlist and keep every segment. */
+  vod: boolean;
+  /** Persisted state (sequence numbers, listed segments, tokens). Never inside out. */
+  stateDir: string;
+  /** Program number to take from a multi-program input; null means the first in the PAT. */
+  program: number | null;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** Scanner serial port as PATH[:BAUD], or 'sim'; null means no scanner features. */
+  scanner: string | null;
+  /** Bearer token for control calls; null means generate one and keep it in stateDir. */
+  controlToken: string | null;
+  /** How often the controller polls the scanner's squelch, in ms. */
+  scannerPollMs: number;
+}
+
+type Raw = string | number | boolean;
+type Kind = 'string' | 'int' | 'number' | 'boolean';
+
+/** One setting: its key, flag, environment variable, default, meaning and validator. */
+export interface OptionSpec {
+  key: keyof AppConfig | 'http';
+  flag: string;
+  env: string;
+  kind: Kind;
+  def: string;
+  describe: string;
+  /** Stores the validated value into cfg; throws Error(accepted-range text) when invalid. */
+  apply(cfg: AppConfig, raw: Raw): void;
+}
+
+function num(raw: Raw, int: boolean, min: number, max: number, unit = ''): number {
+  const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+  const ok = String(raw).trim() !== '' && Number.isFinite(n) && (!int || Number.isInteger(n));
+  if (!ok || n < min || n > max) {
+    throw new Error(`must be ${int ? 'an integer' : 'a number'} from ${min} to ${max}${unit}`);
+  }
+  return n;
+}
+
+function str(raw: Raw): string {
+  if (typeof raw !== 'string') throw new Error('must be a string');
+  return raw;
+}
+
+function bool(raw: Raw): boolean {
+  if (typeof raw === 'boolean') return raw;
+  const s = String(raw).toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off'].includes(s)) return false;
+  throw new Error('must be true or false');
+}
+
+/** Parses HOST:PORT (IPv6 in brackets); port 0 picks a free port. */
+export function parseHostPort(s: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]*)):(\d{1,5})$/.exec(s);
+  if (!m) throw new Error('must be HOST:PORT, e.g. 0.0.0.0:8080');
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error('port must be from 0 to 65535');
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+const INGEST_RE = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
+
+/** The settings table: the CLI, the environment, the config file and the README all come from it. */
+export const OPTIONS: readonly OptionSpec[] = [
+  {
+    key: 'ingest',
+    flag: '--ingest',
+    env: 'SCANNER_HLS_INGEST',
+    kind: 'string',
+    def: 'tcp://0.0.0.0:9999',
+    describe: 'Where MPEG-TS comes in: tcp://HOST:PORT listens for one encoder at a time.',
+    apply(c, raw) {
+      const s = str(raw);
+      if (!INGEST_RE.test(s)) throw new Error('must be tcp://HOST:PORT');
+      parseHostPort(s.slice('tcp://'.length));
+      c.ingest = s;
+    },
+  },
+  {
+    key: 'http',
+    flag: '--http',
+    env: 'SCANNER_HLS_HTTP',
+    kind: 'string',
+    def: '0.0.0.0:8080',
+    describe: 'HTTP listen address for the page, the API and /hls/.',
+    apply(c, raw) {
+      const { host, port } = parseHostPort(str(raw));
+      c.httpHost = host;
+      c.httpPort = port;
+    },
+  },
+  {
+    key: 'out',
+    flag: '--out',
+    env: 'SCANNER_HLS_OUT',
+    kind: 'string',
+    def: './segments',
+    describe: 'Directory for segments and the playlist; every file in it is served at /hls/.',
+    apply(c, raw) {
+      const s = str(raw);
+      if (!s) throw new Error('must be a directory path');
+      c.out = s;
+    },
+  },
+  {
+    key: 'stream',
+    flag: '--stream',
+    env: 'SCANNER_HLS_STREAM',
+    kind: 'string',
+    def: 'live',
+    describe: 'Stream name: the playlist is /hls/NAME.m3u8 and DIR/NAME.m3u8.',
+    apply(c, raw) {
+      const s = str(raw);
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(s)) throw new Error('must be 1 to 64 of A-Z a-z 0-9 _ -');
+      c.stream = s;
+    },
+  },
+  {
+    key: 'segmentDurationSec',
+    flag: '--segment-duration',
+    env: 'SCANNER_HLS_SEGMENT_DURATION',
+    kind: 'number',
+    def: '2',
+    describe: 'Segment length in seconds; cuts follow a fixed grid so lengths never drift.',
+    apply(c, raw) {
+      c.segmentDurationSec = num(raw, false, 0.5, 30, ' seconds');
+    },
+  },
+  {
+    key: 'targetDurationSec',
+    flag: '--target-duration',
+    env: 'SCANNER_HLS_TARGET_DURATION',
+    kind: 'int',
+    def: 'ceil(segment duration)',
+    describe: 'EXT-X-TARGETDURATION, fixed for the life of the stream (0 = automatic).',
+    apply(c, raw) {
+      c.targetDurationSec = num(raw, true, 0, 60, ' seconds');
+    },
+  },
+  {
+    key: 'window',
+    flag: '--window',
+    env: 'SCANNER_HLS_WINDOW',
+    kind: 'int',
+    def: '6',
+    describe: 'Segments listed in the live playlist (at least 3 target durations long).',
+    apply(c, raw) {
+      c.window = num(raw, true, 3, 10000, ' segments');
+    },
+  },
+  {
+    key: 'input',
+    flag: '--input',
+    env: 'SCANNER_HLS_INPUT',
+    kind: 'string',
+    def: '(none)',
+    describe: 'Batch mode: segment this .ts file as fast as it can be read, then exit.',
+    apply(c, raw) {
+      const s = str(raw);
+      c.input = s === '' ? null : s;
+    },
+  },
+  {
+    key: 'vod',
+    flag: '--vod',
+    env: 'SCANNER_HLS_VOD',
+    kind: 'boolean',
+    def: 'false',
+    describe: 'With --input: write a VOD playlist (EXT-X-ENDLIST) and delete no segment.',
+    apply(c, raw) {
+      c.vod = bool(raw);
+    },
+  },
+  {
+    key: 'stateDir',
+    flag: '--state-dir',
+    env: 'SCANNER_HLS_STATE_DIR',
+    kind: 'string',
+    def: './.scanner-hls',
+    describe: 'Persisted state (sequence numbers, listed segments, control token).',
+    apply(c, raw) {
+      const s = str(raw);
+      if (!s) throw new Error('must be a directory path');
+      c.stateDir = s;
+    },
+  },
+  {
+    key: 'program',
+    flag: '--program',
+    env: 'SCANNER_HLS_PROGRAM',
+    kind: 'int',
+    def: 'first in the PAT',
+    describe: 'Program number to keep from a multi-program input; other programs are dropped.',
+    apply(c, raw) {
+      c.program = num(raw, true, 1, 65535);
+    },
+  },
+  {
+    key: 'logLevel',
+    flag: '--log-level',
+    env: 'SCANNER_HLS_LOG_LEVEL',
+    kind: 'string',
+    def: 'info',
+    describe: 'error, warn, info or debug.',
+    apply(c, raw) {
+      const s = str(raw);
+      if (!(LOG_LEVELS as readonly string[]).includes(s)) {
+        throw new Error(`must be one of ${LOG_LEVELS.join(', ')}`);
+      }
+      c.logLevel = s as LogLevel;
+    },
+  },
+  {
+    key: 'logFormat',
+    flag: '--log-format',
+    env: 'SCANNER_HLS_LOG_FORMAT',
+    kind: 'string',
+    def: 'text',
+    describe: 'text (readable) or json (one object per line).',
+    apply(c, raw) {
+      const s = str(raw);
+      if (s !== 'text' && s !== 'json') throw new Error('must be text or json');
+      c.logFormat = s;
+    },
+  },
+  {
+    key: 'scanner',
+    flag: '--scanner',
+    env: 'SCANNER_HLS_SCANNER',
+    kind: 'string',
+    def: '(none)',
+    describe: 'BCT8 serial port as PATH[:BAUD] (8N1, CR), or sim for the built-in simulator.',
+    apply(c, raw) {
+      const s = str(raw);
+      if (s !== '' && s !== 'sim' && !/^[^:\r\n]+(:\d{3,6})?$/.test(s)) {
+        throw new Error('must be sim or PATH[:BAUD], e.g. /dev/ttyUSB0:9600');
+      }
+      c.scanner = s === '' ? null : s;
+    },
+  },
+  {
+    key: 'controlToken',
+    flag: '--control-token',
+    env: 'SCANNER_HLS_CONTROL_TOKEN',
+    kind: 'string',
+    def: 'generated, kept in the state dir',
+    describe: 'Bearer token that scanner control calls must carry.',
+    apply(c, raw) {
+      const s = str(raw);
+      if (!/^[\x21-\x7e]{8,256}$/.test(s)) {
+        throw new Error('must be 8 to 256 printable characters without spaces');
+      }
+      c.controlToken = s;
+    },
+  },
+  {
+    key: 'scannerPollMs',
+    flag: '--scanner-poll-ms',
+    env: 'SCANNER_HLS_SCANNER_POLL_MS',
+    kind: 'int',
+    def: '250',
+    describe: 'How often the scanner is polled for squelch, in milliseconds.',
+    apply(c, raw) {
+      c.scannerPollMs = num(raw, true, 50, 60000, ' ms');
+    },
+  },
+];
+
+/** The defaults, as a config object. */
+export function defaultConfig(): AppConfig {
+  return {
+    ingest: 'tcp://0.0.0.0:9999',
+    httpHost: '0.0.0.0',
+    httpPort: 8080,
+    out: './segments',
+    stream: 'live',
+    segmentDurationSec: 2,
+    targetDurationSec: 0,
+    window: 6,
+    input: null,
+    vod: false,
+    stateDir: './.scanner-hls',
+    program: null,
+    logLevel: 'info',
+    logFormat: 'text',
+    scanner: null,
+    controlToken: null,
+    scannerPollMs: 250,
+  };
+}
+
+function applyOne(cfg: AppConfig, spec: OptionSpec, raw: Raw, source: string): void {
+  try {
+    spec.apply(cfg, raw);
+  } catch (e) {
+    throw new ConfigError(
+      `invalid ${spec.flag} (${source}) ${JSON.stringify(raw)}: ${errorMessage(e)}`,
+    );
+  }
+}
+
+/** Result of reading argv: the options given, plus --config and --help/--version requests. */
+interface ParsedArgs {
+  values: { spec: OptionSpec; raw: Raw }[];
+  configFile: string | null;
+  help: boolean;
+  version: boolean;
+  /** Flags main.ts handles itself (e.g. demo-only flags) are refused here unless listed. */
+}
+
+function parseArgv(argv: readonly string[]): ParsedArgs {
+  const out: ParsedArgs = { values: [], configFile: null, help: false, version: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') {
+      out.help = true;
+      continue;
+    }
+    if (arg === '--version') {
+      out.version = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    if (flag === '--config') {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new ConfigError('--config needs a FILE');
+      out.configFile = v;
+      continue;
+    }
+    const negated = flag.startsWith('--no-');
+    const spec = OPTIONS.find((o) => o.flag === (negated ? '--' + flag.slice(5) : flag));
+    if (!spec) throw new ConfigError(`unknown option ${JSON.stringify(arg)} (see --help)`);
+    if (spec.kind === 'boolean') {
+      out.values.push({ spec, raw: inline ?? !negated });
+      continue;
+    }
+    const v = inline ?? argv[++i];
+    if (v === undefined) throw new ConfigError(`${spec.flag} needs a value`);
+    out.values.push({ spec, raw: v });
+  }
+  return out;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read --config ${path}: ${errorMessage(e)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`--config ${path} is not valid JSON: ${errorMessage(e)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`--config ${path} must hold a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** The JSON-file key of a setting: the flag without dashes, camel-cased (e.g. segmentDuration). */
+export function fileKey(spec: OptionSpec): string {
+  return spec.flag.slice(2).replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase());
+}
+
+/** Outcome of loadConfig: a config, or a request for help/version text. */
+export type LoadResult =
+  | { kind: 'config'; config: Readonly<AppConfig>; configFile: string | null }
+  | { kind: 'help' }
+  | { kind: 'version' };
+
+/**
+ * Builds the config from defaults, then the JSON file, then the environment, then argv (later wins).
+ * Throws ConfigError naming the setting and its accepted range.
+ */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): LoadResult {
+  const args = parseArgv(argv);
+  if (args.help) return { kind: 'help' };
+  if (args.version) return { kind: 'version' };
+  const cfg = defaultConfig();
+  const configFile = args.configFile ?? env.SCANNER_HLS_CONFIG ?? null;
+  if (configFile) applyFile(cfg, readConfigFile(configFile), configFile);
+  for (const spec of OPTIONS) {
+    const v = env[spec.env];
+    if (v !== undefined && v !== '') applyOne(cfg, spec, v, `from ${spec.env}`);
+  }
+  for (const { spec, raw } of args.values) applyOne(cfg, spec, raw, 'on the command line');
+  validateWhole(cfg);
+  return { kind: 'config', config: Object.freeze(cfg), configFile };
+}
+
+/** Applies a parsed JSON config object; unknown keys are refused so typos don't pass silently. */
+export function applyFile(cfg: AppConfig, obj: Record<string, unknown>, path: string): void {
+  for (const [k, v] of Object.entries(obj)) {
+    const spec = OPTIONS.find((o) => fileKey(o) === k);
+    if (!spec) {
+      const known = OPTIONS.map(fileKey).join(', ');
+      throw new ConfigError(`unknown key ${JSON.stringify(k)} in ${path}; known keys: ${known}`);
+    }
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      throw new ConfigError(
+        `invalid ${spec.flag} (in ${path}): must be a string, number or boolean`,
+      );
+    }
+    applyOne(cfg, spec, v, `in ${path}`);
+  }
+}
+
+/** The EXT-X-TARGETDURATION in force: the configured one, or ceil(segment duration). */
+export function effectiveTargetDuration(
+  cfg: Pick<AppConfig, 'segmentDurationSec' | 'targetDurationSec'>,
+): number {
+  return cfg.targetDurationSec || Math.ceil(cfg.segmentDurationSec);
+}
+
+function inside(parent: string, child: string): boolean {
+  const rel = relative(resolve(parent), resolve(child));
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+function validateWhole(cfg: AppConfig): void {
+  const td = effectiveTargetDuration(cfg);
+  if (td < cfg.segmentDurationSec) {
+    throw new ConfigError(
+      `invalid --target-duration ${td}: must be at least the segment duration (${cfg.segmentDurationSec} s)`,
+    );
+  }
+  // RFC 8216bis §6.2.2: the server MUST NOT remove a segment if the playlist would then be
+  // shorter than three times the target duration.
+  if (cfg.window * cfg.segmentDurationSec < 3 * td) {
+    throw new ConfigError(
+      `invalid --window ${cfg.window}: ${cfg.window} × ${cfg.segmentDurationSec} s is shorter than 3 × target duration (${3 * td} s); use at least ${Math.ceil((3 * td) / cfg.segmentDurationSec)}`,
+    );
+  }
+  if (inside(cfg.out, cfg.stateDir)) {
+    throw new ConfigError(
+      `invalid --state-dir ${cfg.stateDir}: must not lie inside the served --out directory ${cfg.out}`,
+    );
+  }
+  if (cfg.vod && !cfg.input)
+    throw new ConfigError('invalid --vod: only valid with --input FILE.ts');
+}
+
+/** Help text built from the settings table. */
+export function helpText(): string {
+  const lines = [
+    'Usage: scanner-hls [options]',
+    '',
+    'Live HLS packager for radio scanners. Options (also SCANNER_HLS_* variables and --config FILE.json):',
+    '',
+  ];
+  for (const o of OPTIONS) {
+    lines.push(`  ${o.flag.padEnd(20)} ${o.describe} [default: ${o.def}; env ${o.env}]`);
+  }
+  lines.push(
+    `  ${'--config FILE'.padEnd(20)} JSON file with the same settings (keys like segmentDuration)`,
+  );
+  return lines.join('\n') + '\n';
+}
