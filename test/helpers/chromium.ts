@@ -1,13 +1,11 @@
 // test/helpers/chromium.ts: launches Debian's Chromium through playwright-core for browser tests.
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Where the test command installs Chromium (apt package "chromium"). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Launches headless Chromium with flags that keep it off the (closed) network and able to autoplay. */
+/** Launches headless Chromium (playwright gives it a fresh profile) with flags that keep it off the (closed) network and able to autoplay. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}; run scripts/test-all.sh to install it`);
@@ -24,7 +22,6 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--autoplay-policy=no-user-gesture-required',
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'chromium-'))}`,
     ],
   });
 }
