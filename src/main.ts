@@ -1,3 +1,65 @@
 #!/usr/bin/env node
-// src/main.ts: placeholder entry point (replaced by the composition root).
-console.log('scanner-hls');
+// src/main.ts: the scanner-hls command: reads the config, runs batch or live mode, stops cleanly on SIGINT/SIGTERM.
+import { readFileSync } from 'node:fs';
+import { runBatch } from './batch.js';
+import { helpText, loadConfig } from './config.js';
+import { errorMessage, isAppError } from './errors.js';
+import { createLogger } from './logger.js';
+import { startServer } from './server.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let loaded;
+  try {
+    loaded = loadConfig(argv, process.env);
+  } catch (e) {
+    process.stderr.write(`scanner-hls: ${errorMessage(e)}\n`);
+    return 2;
+  }
+  if (loaded.kind === 'help') {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  if (loaded.kind === 'version') {
+    process.stdout.write(`scanner-hls ${version()}\n`);
+    return 0;
+  }
+  const cfg = loaded.config;
+  const logger = createLogger({ level: cfg.logLevel, format: cfg.logFormat });
+  if (cfg.input) {
+    const t0 = performance.now();
+    const r = await runBatch(cfg, logger);
+    const sec = (performance.now() - t0) / 1000;
+    logger.info(`segmented ${cfg.input}: ${r.segments} segment(s), ${(r.bytes / 1e6).toFixed(1)} MB in ${sec.toFixed(2)} s; playlist ${r.playlist}`);
+    return 0;
+  }
+  const server = await startServer(cfg, logger);
+  process.stdout.write(server.banner.join('\n') + '\n');
+  return new Promise<number>((resolveExit) => {
+    const stop = (signal: string): void => {
+      logger.info(`${signal}: finishing the current segment and stopping`);
+      server.close().then(
+        () => resolveExit(0),
+        (e: unknown) => {
+          logger.error(`error while stopping: ${errorMessage(e)}`);
+          resolveExit(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const msg = isAppError(e) ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+    process.stderr.write(`scanner-hls: ${msg}\n`);
+    process.exit(1);
+  },
+);

@@ -71,7 +71,7 @@ function channel3(n: number): string {
 
 /** Normalises a bank selection like "ace" or "A,C,E" to "ACE"; throws EncodeError otherwise. */
 export function normaliseBanks(input: string): string {
-  const letters = input.toUpperCase().replace(/[\s,]/g, '');
+  const letters = input.toUpperCase().replace(/[ ,]/g, '');
   if (letters.length === 0 || !/^[A-E]+$/.test(letters)) {
     throw new EncodeError('banks must be 1 to 5 of the letters A-E, e.g. "ABCDE"');
   }

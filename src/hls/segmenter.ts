@@ -1,0 +1,411 @@
+// src/hls/segmenter.ts: Segmenter (pure): TS bytes in, complete .ts segments cut on a fixed PTS grid out.
+import { parsePesTime, videoPacketContainsKeyFrame } from 'mux.js/cjs/m2ts/probe.js';
+import {
+  ccAt,
+  discontinuityAt,
+  hasPayloadAt,
+  NULL_PID,
+  PACKET_SIZE,
+  PAT_PID,
+  pidAt,
+  pusiAt,
+  randomAccessAt,
+  teiAt,
+} from '../ts/packet.js';
+import { PacketReader } from '../ts/packet-reader.js';
+import { ProgramTracker, type ProgramState } from '../ts/program.js';
+import { patPacket, sectionPacket } from '../ts/psi.js';
+import { SegmentBuffer } from '../ts/segment-buffer.js';
+import { ptsDelta, TICKS } from '../ts/timestamps.js';
+import { pesFrameTicks, planAudioCut } from './pes-split.js';
+
+/** Settings the segmenter needs. */
+export interface SegmenterOptions {
+  /** Grid step in seconds: segment n starts at the first PTS + n × this. */
+  segmentDurationSec: number;
+  /** EXT-X-TARGETDURATION: no segment may round above it. */
+  targetDurationSec: number;
+  /** Program number to publish, or null for the first in the PAT. */
+  program: number | null;
+}
+
+/** A finished segment, ready to be written and listed. */
+export interface CutSegment {
+  bytes: Uint8Array;
+  /** First timing-stream DTS, unwrapped 90 kHz ticks. */
+  startTicks: number;
+  /** Measured span up to the next segment's first timestamp (EXTINF). */
+  durationSec: number;
+  /** True when the timeline broke before this segment (PMT change, timestamp jump). */
+  discontinuity: boolean;
+  /** Wall-clock time of the first sample (EXT-X-PROGRAM-DATE-TIME), ms since the epoch. */
+  programDateTimeMs: number;
+  codecs: string[];
+}
+
+/** Stable codes for what the segmenter reports about its input. */
+export type WarningCode =
+  | 'cc-error'
+  | 'resync'
+  | 'psi'
+  | 'pts-jump'
+  | 'pmt-change'
+  | 'no-timing-stream'
+  | 'gop-too-long'
+  | 'transport-error';
+
+/** What push() and end() report. */
+export type SegmenterEvent =
+  | { type: 'segment'; segment: CutSegment }
+  | { type: 'warning'; code: WarningCode; message: string }
+  | { type: 'program'; program: number; codecs: string[] };
+
+/** Running counters (never reset). */
+export interface SegmenterStats {
+  bytes: number;
+  packets: number;
+  ccErrors: number;
+  skippedBytes: number;
+  resyncs: number;
+  splits: number;
+  segments: number;
+}
+
+/** A cut within 0.1 s after a grid point still counts as on that grid point. */
+const GRID_TOLERANCE_TICKS = 0.1 * TICKS;
+
+/**
+ * Cuts a transport stream into segments. Copies packets in runs; drops PAT/PMT (each segment gets
+ * a fresh PAT+PMT prefix), other programs, SDT and null packets. Cuts before a PES start of the
+ * timing stream once its DTS reaches the next grid point; for audio, a PES that straddles the grid
+ * point is split on the nearest frame boundary; for video, cuts wait for a random access point.
+ */
+export class Segmenter {
+  readonly stats: SegmenterStats = {
+    bytes: 0,
+    packets: 0,
+    ccErrors: 0,
+    skippedBytes: 0,
+    resyncs: 0,
+    splits: 0,
+    segments: 0,
+  };
+  private readonly reader = new PacketReader(
+    (b, off) => this.onPacket(b, off),
+    (n) => this.onSkip(n),
+  );
+  private readonly tracker: ProgramTracker;
+  private readonly seg = new SegmentBuffer();
+  private readonly gridTicks: number;
+  private readonly jumpTicks: number;
+  private readonly lastCc = new Int8Array(8192).fill(-1);
+  private readonly ccShift = new Uint8Array(8192);
+  private shiftedPids = 0;
+  private events: SegmenterEvent[] = [];
+  private now = 0;
+  // Run of packets waiting to be copied: runBuf[runStart, runEnd).
+  private runBuf: Uint8Array | null = null;
+  private runStart = 0;
+  private runEnd = 0;
+  // Output PSI counters.
+  private patCc = 0;
+  private pmtCc = 0;
+  // Segment state; open === false while waiting for the first timing PES start.
+  private open = false;
+  private discontinuityNext = false;
+  private segStart = 0;
+  private gridOrigin = 0;
+  private nextCut = 0;
+  private lastRaw = 0;
+  private last = 0;
+  private lastStep = 0;
+  private pendingStart = 0;
+  private anchorWallMs = 0;
+  private anchorTicks = 0;
+  private inSkip = false;
+  private gopWarned = false;
+
+  constructor(private readonly opts: SegmenterOptions) {
+    this.tracker = new ProgramTracker(opts.program);
+    this.gridTicks = opts.segmentDurationSec * TICKS;
+    this.jumpTicks = Math.max(3, 1.5 * opts.segmentDurationSec) * TICKS;
+  }
+
+  /** The program being published, if a PMT has been seen. */
+  get program(): ProgramState | null {
+    return this.tracker.current;
+  }
+
+  /** Feeds bytes received at wall time nowMs; returns what happened. */
+  push(chunk: Uint8Array, nowMs: number): SegmenterEvent[] {
+    this.now = nowMs;
+    this.stats.bytes += chunk.length;
+    this.reader.push(chunk);
+    this.flushRun();
+    return this.drain();
+  }
+
+  /**
+   * Ends the input (publisher gone, file done, shutdown): publishes the open segment, measured up to
+   * the end of its last PES, and forgets the program so the next publisher starts clean.
+   */
+  end(nowMs: number): SegmenterEvent[] {
+    this.now = nowMs;
+    this.flushRun();
+    if (this.open) this.emitSegment(this.last + this.lastPesTicks());
+    this.open = false;
+    this.discontinuityNext = false;
+    this.reader.reset();
+    this.tracker.reset();
+    this.lastCc.fill(-1);
+    this.ccShift.fill(0);
+    this.shiftedPids = 0;
+    this.inSkip = false;
+    this.gopWarned = false;
+    return this.drain();
+  }
+
+  private drain(): SegmenterEvent[] {
+    const out = this.events;
+    this.events = [];
+    return out;
+  }
+
+  private warn(code: WarningCode, message: string): void {
+    this.events.push({ type: 'warning', code, message });
+  }
+
+  private onSkip(n: number): void {
+    this.stats.skippedBytes += n;
+    if (!this.inSkip) {
+      this.stats.resyncs++;
+      this.warn('resync', `skipped ${n} bytes that are not MPEG-TS`);
+    }
+    this.inSkip = true;
+  }
+
+  private onPacket(b: Uint8Array, off: number): void {
+    this.inSkip = false;
+    this.stats.packets++;
+    const pid = pidAt(b, off);
+    if (pid === NULL_PID) return this.breakRun();
+    if (teiAt(b, off)) {
+      this.warn('transport-error', `packet on PID ${pid} flagged transport_error_indicator; dropped`);
+      return this.breakRun();
+    }
+    this.checkCc(b, off, pid);
+    if (pid === PAT_PID) return this.onPat(b, off);
+    if (pid === this.tracker.pmtPid) return this.onPmt(b, off);
+    if (!this.tracker.isProgramPid(pid)) return this.breakRun();
+    const timing = this.tracker.current?.timing;
+    if (timing && pid === timing.pid && pusiAt(b, off)) {
+      const t = parsePesTime(b.subarray(off, off + PACKET_SIZE));
+      if (t) return this.onTimingStart(b, off, t.dts);
+    }
+    if (!this.open) return;
+    this.extendRun(b, off);
+  }
+
+  private checkCc(b: Uint8Array, off: number, pid: number): void {
+    if (!hasPayloadAt(b, off)) return;
+    const cc = ccAt(b, off);
+    const last = this.lastCc[pid];
+    this.lastCc[pid] = cc;
+    if (last < 0 || cc === last || discontinuityAt(b, off) || cc === ((last + 1) & 0x0f)) return;
+    this.stats.ccErrors++;
+    const lost = (cc - last - 1 + 16) % 16;
+    this.warn('cc-error', `continuity error on PID ${pid}: expected ${(last + 1) & 15}, got ${cc} (about ${lost} packet(s) lost)`);
+  }
+
+  private onPat(b: Uint8Array, off: number): void {
+    this.breakRun();
+    const r = this.tracker.onPat(b, off);
+    if (r.kind === 'problem') this.warn('psi', r.message);
+  }
+
+  private onPmt(b: Uint8Array, off: number): void {
+    this.breakRun();
+    const r = this.tracker.onPmt(b, off);
+    if (r.kind === 'problem') return this.warn('psi', r.message);
+    if (r.kind !== 'pmt') return;
+    const p = this.tracker.current;
+    if (!p) return;
+    this.events.push({ type: 'program', program: p.program, codecs: p.codecs });
+    if (!p.timing) this.warn('no-timing-stream', `program ${p.program} has no H.264, AAC or MP3 stream (${p.codecs.join(', ')}); nothing to segment`);
+    if (r.change === 'streams' && this.open) {
+      // RFC 8216bis §4.4.4.3: a DISCONTINUITY MUST precede a segment whose track set or format changes.
+      this.warn('pmt-change', `PMT version ${p.pmtVersion}: streams now ${p.codecs.join(', ')}; new segment with discontinuity`);
+      this.emitSegment(this.last + this.lastPesTicks());
+      this.open = false;
+      this.discontinuityNext = true;
+    }
+  }
+
+  private onTimingStart(b: Uint8Array, off: number, raw: number): void {
+    this.breakRun();
+    const timing = this.tracker.current?.timing;
+    if (!timing) return;
+    const video = timing.kind === 'video';
+    const randomAccess =
+      !video || randomAccessAt(b, off) || videoPacketContainsKeyFrame(b.subarray(off, off + PACKET_SIZE));
+    if (!this.open) {
+      if (!randomAccess) return;
+      this.startSession(raw);
+      this.openSegment(this.last);
+      return this.beginPes(b, off);
+    }
+    const step = ptsDelta(raw, this.lastRaw);
+    if (step < 0 || step > this.jumpTicks) {
+      this.warn('pts-jump', `timestamp jumped by ${(step / TICKS).toFixed(3)} s; new segment with discontinuity`);
+      this.emitSegment(this.last + this.lastPesTicks());
+      this.discontinuityNext = true;
+      this.startSession(raw);
+      this.openSegment(this.last);
+      return this.beginPes(b, off);
+    }
+    const ts = this.last + step;
+    if (ts >= this.nextCut) {
+      if (!video) this.cutAudio(ts, timing.pid, timing.kind as 'mpeg-audio' | 'adts');
+      else if (randomAccess) this.cutHere(ts);
+    }
+    if (video && !randomAccess && this.mustForceCut(ts, step)) {
+      if (!this.gopWarned) {
+        this.warn('gop-too-long', `no keyframe within the ${this.opts.targetDurationSec} s target duration; cutting without one (set the encoder's keyframe interval to at most the segment duration)`);
+        this.gopWarned = true;
+      }
+      this.cutHere(ts);
+    }
+    this.lastStep = step;
+    this.lastRaw = raw;
+    this.last = ts;
+    this.beginPes(b, off);
+  }
+
+  /** True when adding one more frame would make the segment round above the target duration. */
+  private mustForceCut(ts: number, step: number): boolean {
+    return ts + step - this.segStart > (this.opts.targetDurationSec + 0.5) * TICKS - 1;
+  }
+
+  private startSession(raw: number): void {
+    this.lastRaw = raw;
+    this.last = raw;
+    this.lastStep = 0;
+    this.gridOrigin = raw;
+    this.anchorTicks = raw;
+    this.anchorWallMs = this.now;
+  }
+
+  private beginPes(b: Uint8Array, off: number): void {
+    this.pendingStart = this.seg.length;
+    this.extendRun(b, off);
+  }
+
+  private openSegment(startTicks: number): void {
+    const p = this.tracker.current;
+    if (!p) return;
+    this.open = true;
+    this.segStart = startTicks;
+    const k = Math.ceil((startTicks + GRID_TOLERANCE_TICKS - this.gridOrigin) / this.gridTicks);
+    this.nextCut = this.gridOrigin + Math.max(1, k) * this.gridTicks;
+    this.seg.append(patPacket(p.program, p.pmtPid, this.patCc));
+    this.seg.append(sectionPacket(p.pmtPid, p.pmtSection, this.pmtCc));
+    this.patCc = (this.patCc + 1) & 0x0f;
+    this.pmtCc = (this.pmtCc + 1) & 0x0f;
+  }
+
+  private emitSegment(endTicks: number): void {
+    const p = this.tracker.current;
+    const durationSec = Math.max(0, endTicks - this.segStart) / TICKS;
+    const bytes = this.seg.take();
+    if (bytes.length <= 2 * PACKET_SIZE || durationSec <= 0) return;
+    this.stats.segments++;
+    this.events.push({
+      type: 'segment',
+      segment: {
+        bytes,
+        startTicks: this.segStart,
+        durationSec,
+        discontinuity: this.discontinuityNext,
+        programDateTimeMs: this.anchorWallMs + (this.segStart - this.anchorTicks) / 90,
+        codecs: p ? p.codecs : [],
+      },
+    });
+    this.discontinuityNext = false;
+  }
+
+  /** Cuts before the PES start at ts (video on a keyframe, or audio on a PES boundary). */
+  private cutHere(ts: number): void {
+    this.emitSegment(ts);
+    this.openSegment(ts);
+  }
+
+  /** Cuts audio on the frame boundary nearest the grid point, splitting the straddling PES if needed. */
+  private cutAudio(ts: number, pid: number, framing: 'mpeg-audio' | 'adts'): void {
+    const region = this.seg.view(this.pendingStart);
+    const plan = planAudioCut(region, pid, framing, this.last, ts, this.nextCut);
+    if (plan.kind === 'after-pes') return this.cutHere(ts);
+    const moved = region.slice();
+    this.seg.truncate(this.pendingStart);
+    if (plan.kind === 'before-pes') {
+      this.emitSegment(this.last);
+      this.openSegment(this.last);
+      this.seg.append(moved);
+      return;
+    }
+    this.stats.splits++;
+    this.seg.append(plan.head);
+    this.emitSegment(plan.splitPts);
+    this.openSegment(plan.splitPts);
+    this.seg.append(plan.tail);
+    if (plan.ccShift !== 0) this.addCcShift(pid, plan.ccShift);
+  }
+
+  private addCcShift(pid: number, shift: number): void {
+    const before = this.ccShift[pid];
+    const after = (before + shift) & 0x0f;
+    this.ccShift[pid] = after;
+    if (before === 0 && after !== 0) this.shiftedPids++;
+    if (before !== 0 && after === 0) this.shiftedPids--;
+  }
+
+  /** Best estimate of the last timing PES's duration, for the end of the final segment. */
+  private lastPesTicks(): number {
+    const timing = this.tracker.current?.timing;
+    if (timing && timing.kind !== 'video') {
+      const t = pesFrameTicks(this.seg.view(this.pendingStart), timing.pid, timing.kind);
+      if (t !== null) return Math.round(t);
+    }
+    return this.lastStep;
+  }
+
+  private extendRun(b: Uint8Array, off: number): void {
+    if (this.runBuf === b && this.runEnd === off) {
+      this.runEnd += PACKET_SIZE;
+      return;
+    }
+    this.flushRun();
+    this.runBuf = b;
+    this.runStart = off;
+    this.runEnd = off + PACKET_SIZE;
+  }
+
+  private breakRun(): void {
+    if (this.runBuf) this.flushRun();
+  }
+
+  private flushRun(): void {
+    const b = this.runBuf;
+    if (!b) return;
+    this.runBuf = null;
+    const at = this.seg.length;
+    this.seg.append(b, this.runStart, this.runEnd);
+    if (this.shiftedPids === 0) return;
+    for (let p = at; p < this.seg.length; p += PACKET_SIZE) {
+      const pid = ((this.seg.byte(p + 1) & 0x1f) << 8) | this.seg.byte(p + 2);
+      const shift = this.ccShift[pid];
+      if (shift === 0) continue;
+      const h = this.seg.byte(p + 3);
+      this.seg.setByte(p + 3, (h & 0xf0) | (((h & 0x0f) + shift) & 0x0f));
+    }
+  }
+}

@@ -1,0 +1,292 @@
+// src/packager.ts: Packager: Segmenter → DiskStore + LiveWindow → playlist (memory and disk) → state file; deletes expired segments.
+import { EventEmitter } from 'node:events';
+import type { Clock } from './clock.js';
+import { errorMessage } from './errors.js';
+import { LiveWindow } from './hls/live-window.js';
+import { renderMediaPlaylist } from './hls/render.js';
+import { type CutSegment, Segmenter, type SegmenterEvent } from './hls/segmenter.js';
+import type { Logger } from './logger.js';
+import type { DiskStore } from './storage/disk-store.js';
+import type { PendingDelete, StateFile } from './storage/state-file.js';
+import type { StreamStatus } from './stream-status.js';
+
+/** How the packager runs: live (sliding window, timed deletion) or batch (--input). */
+export type PackagerMode = 'live' | 'batch' | 'vod';
+
+export interface PackagerOptions {
+  stream: string;
+  segmentDurationSec: number;
+  targetDurationSec: number;
+  window: number;
+  program: number | null;
+  mode: PackagerMode;
+  store: DiskStore;
+  /** Null in batch modes: nothing is persisted. */
+  state: StateFile | null;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Events: 'status' (StreamStatus) whenever something a listener sees changes. */
+export interface PackagerEvents {
+  status: [StreamStatus];
+}
+
+/** Warnings of one code are logged at most once per this interval (the rest are counted). */
+const WARN_INTERVAL_MS = 10_000;
+
+/** Base-36 time of start: makes segment names unique across restarts (hls-rules §3.20). */
+function makeRunId(nowMs: number): string {
+  return Math.floor(nowMs / 1000).toString(36);
+}
+
+/** Glues the pure segmenter and window to the disk; serialises all writes in arrival order. */
+export class Packager extends EventEmitter<PackagerEvents> {
+  private readonly segmenter: Segmenter;
+  private window: LiveWindow;
+  private readonly runId: string;
+  private playlist: string | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private joinPending = false;
+  private lostPending = false;
+  private readonly pendingDeletes = new Map<string, { atMs: number; cancel: () => void }>();
+  private readonly warnLog = new Map<string, { lastMs: number; suppressed: number }>();
+  private readonly status: StreamStatus;
+
+  constructor(private readonly opts: PackagerOptions) {
+    super();
+    this.segmenter = new Segmenter({
+      segmentDurationSec: opts.segmentDurationSec,
+      targetDurationSec: opts.targetDurationSec,
+      program: opts.program,
+    });
+    this.window = this.newWindow(null);
+    this.runId = makeRunId(opts.clock.now());
+    this.status = {
+      stream: opts.stream,
+      playlist: `/hls/${opts.stream}.m3u8`,
+      ingest: { connected: false, remote: null, since: null },
+      codecs: [],
+      bitrateKbps: null,
+      segmentsPublished: 0,
+      lastSegmentAt: null,
+      mediaSequence: null,
+      targetDurationSec: opts.targetDurationSec,
+      input: { bytes: 0, ccErrors: 0, resyncs: 0, skippedBytes: 0 },
+    };
+  }
+
+  private newWindow(restored: ReturnType<LiveWindow['snapshot']> | null): LiveWindow {
+    const size = this.opts.mode === 'vod' ? null : this.opts.window;
+    return new LiveWindow({ size, targetDurationSec: this.opts.targetDurationSec }, restored);
+  }
+
+  private get playlistName(): string {
+    return `${this.opts.stream}.m3u8`;
+  }
+
+  /** Prepares the directory and picks up the previous run's window and pending deletions. */
+  async init(): Promise<void> {
+    const { store, state, logger } = this.opts;
+    await store.init();
+    const removed = await store.removeTempFiles();
+    if (removed) logger.info(`removed ${removed} temp file(s) left by an earlier run`);
+    if (!state) return;
+    let saved = null;
+    try {
+      saved = await state.load();
+    } catch (e) {
+      logger.error(`ignoring saved state: ${errorMessage(e)}; starting a fresh playlist`);
+    }
+    const files = new Set(await store.list());
+    if (saved) {
+      const w = saved.window;
+      if (w.targetDurationSec !== this.opts.targetDurationSec) {
+        logger.warn(
+          `target duration changed from ${w.targetDurationSec} to ${this.opts.targetDurationSec} s; the previous segments are dropped from the playlist but sequence numbers continue`,
+        );
+        this.window = this.newWindow({ ...w, targetDurationSec: this.opts.targetDurationSec, segments: [] });
+        for (const s of w.segments) this.scheduleDelete(s.uri, this.availabilityMs());
+      } else {
+        this.window = this.newWindow(w);
+        this.window.dropHeadWhile((s) => !files.has(s.uri));
+      }
+      for (const p of saved.pendingDeletes) this.scheduleDelete(p.uri, Math.max(0, p.deleteAtMs - this.opts.clock.now()));
+      this.joinPending = this.window.listed.length > 0;
+      this.status.mediaSequence = this.window.listed.at(-1)?.msn ?? null;
+      if (this.window.listed.length) this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
+      logger.info(
+        `continuing stream ${this.opts.stream} at media sequence ${this.window.nextMsn} with ${this.window.listed.length} segment(s) from the previous run`,
+      );
+    }
+    // Segments of ours on disk that nothing lists or schedules: delete after the availability time.
+    const known = new Set([...this.window.listed.map((s) => s.uri), ...this.pendingDeletes.keys()]);
+    const prefix = `${this.opts.stream}-`;
+    for (const f of files) {
+      if (f.startsWith(prefix) && f.endsWith('.ts') && !known.has(f)) this.scheduleDelete(f, this.availabilityMs());
+    }
+  }
+
+  /** How long a segment stays downloadable after it left the playlist (RFC 8216 §6.2.2, conservatively). */
+  private availabilityMs(): number {
+    // RFC 8216 §6.2.2: available for (segment duration + longest playlist duration) after removal.
+    // We keep (window + 2) target durations, which covers both terms.
+    return (this.opts.window + 2) * this.opts.targetDurationSec * 1000;
+  }
+
+  /** The live playlist text served from memory; null before the first segment. */
+  playlistText(): string | null {
+    return this.playlist;
+  }
+
+  /** A copy of the current status. */
+  getStatus(): StreamStatus {
+    return structuredClone(this.status);
+  }
+
+  /** A new publisher: its first segment is marked with EXT-X-DISCONTINUITY if segments are listed. */
+  startSession(remote: string): void {
+    this.joinPending = this.window.listed.length > 0;
+    this.status.ingest = { connected: true, remote, since: new Date(this.opts.clock.now()).toISOString() };
+    this.emit('status', this.getStatus());
+  }
+
+  /** Feeds bytes from the publisher. */
+  push(chunk: Uint8Array): void {
+    this.handle(this.segmenter.push(chunk, this.opts.clock.now()));
+  }
+
+  /** The publisher went away: publish the partial segment. Resolves once it is on disk and listed. */
+  async endSession(): Promise<void> {
+    this.handle(this.segmenter.end(this.opts.clock.now()));
+    this.status.ingest = { ...this.status.ingest, connected: false };
+    this.emit('status', this.getStatus());
+    await this.idle();
+  }
+
+  /** Writes waiting to finish (batch mode waits when this grows, to bound memory). */
+  get backlog(): number {
+    return this.queued;
+  }
+
+  /** Resolves when every queued write is done. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private handle(events: SegmenterEvent[]): void {
+    for (const e of events) {
+      if (e.type === 'segment') this.enqueue(() => this.publish(e.segment));
+      else if (e.type === 'program') {
+        this.opts.logger.info(`program ${e.program}: ${e.codecs.join(', ')}`);
+        this.status.codecs = e.codecs;
+      } else this.warnLimited(e.code, e.message);
+    }
+    const st = this.segmenter.stats;
+    this.status.input = { bytes: st.bytes, ccErrors: st.ccErrors, resyncs: st.resyncs, skippedBytes: st.skippedBytes };
+  }
+
+  private warnLimited(code: string, message: string): void {
+    const now = this.opts.clock.now();
+    const w = this.warnLog.get(code) ?? { lastMs: -Infinity, suppressed: 0 };
+    if (now - w.lastMs < WARN_INTERVAL_MS) {
+      w.suppressed++;
+    } else {
+      const more = w.suppressed ? ` (${w.suppressed} more like it since the last report)` : '';
+      this.opts.logger.warn(message + more, { code });
+      w.lastMs = now;
+      w.suppressed = 0;
+    }
+    this.warnLog.set(code, w);
+  }
+
+  private enqueue(job: () => Promise<void>): void {
+    this.queued++;
+    this.queue = this.queue.then(job).finally(() => {
+      this.queued--;
+    });
+  }
+
+  private async publish(seg: CutSegment): Promise<void> {
+    const { store, logger, mode } = this.opts;
+    const msn = this.window.nextMsn;
+    const uri = `${this.opts.stream}-${this.runId}-${msn}.ts`;
+    try {
+      await store.writeAtomic(uri, seg.bytes);
+    } catch (e) {
+      // Nothing is listed that is not whole on disk; the next segment marks the gap.
+      logger.error(`could not write segment ${uri}: ${errorMessage(e)}; it is skipped and the playlist keeps its last good state`);
+      this.lostPending = true;
+      return;
+    }
+    const discontinuity = seg.discontinuity || this.joinPending || this.lostPending;
+    this.joinPending = false;
+    this.lostPending = false;
+    const { evicted } = this.window.add({
+      uri,
+      durationSec: seg.durationSec,
+      discontinuity,
+      programDateTimeMs: seg.programDateTimeMs,
+    });
+    for (const s of evicted) this.scheduleDelete(s.uri, mode === 'live' ? this.availabilityMs() : 0);
+    this.playlist = renderMediaPlaylist(this.window.toPlaylist(mode === 'vod' ? 'vod' : 'live'));
+    this.status.segmentsPublished++;
+    this.status.lastSegmentAt = new Date(this.opts.clock.now()).toISOString();
+    this.status.mediaSequence = msn;
+    this.status.bitrateKbps = Math.round((seg.bytes.length * 8) / seg.durationSec / 100) / 10;
+    if (mode === 'live') await this.writePlaylistAndState();
+    logger.debug(`published ${uri} (${seg.durationSec.toFixed(3)} s)`);
+    this.emit('status', this.getStatus());
+  }
+
+  private async writePlaylistAndState(): Promise<void> {
+    const text = this.playlist;
+    if (text === null) return;
+    try {
+      await this.opts.store.writeAtomic(this.playlistName, text);
+    } catch (e) {
+      this.opts.logger.error(`could not write ${this.playlistName}: ${errorMessage(e)}; HTTP keeps serving the current playlist from memory`);
+    }
+    await this.saveState();
+  }
+
+  private async saveState(): Promise<void> {
+    if (!this.opts.state) return;
+    const pendingDeletes: PendingDelete[] = [...this.pendingDeletes].map(([uri, p]) => ({ uri, deleteAtMs: p.atMs }));
+    try {
+      await this.opts.state.save({ version: 1, stream: this.opts.stream, window: this.window.snapshot(), pendingDeletes });
+    } catch (e) {
+      this.opts.logger.error(`could not save state to ${this.opts.state.path}: ${errorMessage(e)}`);
+    }
+  }
+
+  private scheduleDelete(uri: string, delayMs: number): void {
+    if (this.pendingDeletes.has(uri)) return;
+    const run = (): void => {
+      this.pendingDeletes.delete(uri);
+      this.opts.store.remove(uri).catch((e: unknown) => this.opts.logger.warn(`could not delete ${uri}: ${errorMessage(e)}`));
+    };
+    if (delayMs <= 0) {
+      this.enqueue(() => this.opts.store.remove(uri).catch(() => undefined));
+      return;
+    }
+    const cancel = this.opts.clock.setTimer(run, delayMs);
+    this.pendingDeletes.set(uri, { atMs: this.opts.clock.now() + delayMs, cancel });
+  }
+
+  /** Batch end: writes the final playlist once, with EXT-X-ENDLIST. */
+  async finish(): Promise<void> {
+    await this.idle();
+    if (this.window.listed.length === 0) return;
+    this.playlist = renderMediaPlaylist(this.window.toPlaylist(this.opts.mode === 'vod' ? 'vod' : 'ended'));
+    await this.opts.store.writeAtomic(this.playlistName, this.playlist);
+  }
+
+  /** Shutdown: waits for writes, saves state (pending deletions included), cancels timers. */
+  async close(): Promise<void> {
+    await this.idle();
+    if (this.opts.mode === 'live') await this.saveState();
+    for (const p of this.pendingDeletes.values()) p.cancel();
+  }
+}

@@ -1,0 +1,118 @@
+// src/server.ts: startServer: wires ingest, packager, HTTP (and the scanner) for live mode; returns a handle to stop it.
+import { createServer, type Server } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import { resolve } from 'node:path';
+import { systemClock, type Clock } from './clock.js';
+import { type AppConfig, effectiveTargetDuration, parseHostPort } from './config.js';
+import { createApp, type Mount } from './http/app.js';
+import { liveMounts } from './http/mounts.js';
+import { TcpIngest } from './ingest/tcp-ingest.js';
+import type { Logger } from './logger.js';
+import { Packager } from './packager.js';
+import { DiskStore } from './storage/disk-store.js';
+import { StateFile } from './storage/state-file.js';
+
+/** A running server. */
+export interface RunningServer {
+  httpPort: number;
+  ingestPort: number;
+  packager: Packager;
+  /** Lines for the start-up banner (URLs). */
+  banner: string[];
+  /** Graceful stop: ends the publisher's session (its segment is published), saves state, closes sockets. */
+  close(): Promise<void>;
+}
+
+/** Extra parts main.ts or tests plug in. */
+export interface ServerExtras {
+  clock?: Clock;
+  /** Routers mounted after /hls. */
+  mounts?: (packager: Packager) => Promise<Mount[]> | Mount[];
+  /** Called during close(), before the packager is closed. */
+  onClose?: () => Promise<void>;
+}
+
+/** Addresses a LAN listener can reach us at (non-internal IPv4). */
+export function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => a?.address ?? '');
+}
+
+function listenHttp(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((res, rej) => {
+    server.once('error', rej);
+    server.listen(port, host, () => {
+      server.off('error', rej);
+      const a = server.address();
+      res(typeof a === 'object' && a ? a.port : port);
+    });
+  });
+}
+
+/** Starts live mode. */
+export async function startServer(cfg: Readonly<AppConfig>, logger: Logger, extras: ServerExtras = {}): Promise<RunningServer> {
+  const clock = extras.clock ?? systemClock;
+  const targetDurationSec = effectiveTargetDuration(cfg);
+  const packager = new Packager({
+    stream: cfg.stream,
+    segmentDurationSec: cfg.segmentDurationSec,
+    targetDurationSec,
+    window: cfg.window,
+    program: cfg.program,
+    mode: 'live',
+    store: new DiskStore(resolve(cfg.out)),
+    state: new StateFile(resolve(cfg.stateDir), cfg.stream),
+    clock,
+    logger: logger.child('packager'),
+  });
+  await packager.init();
+  const mounts = [...liveMounts(cfg, packager), ...(extras.mounts ? await extras.mounts(packager) : [])];
+  const app = createApp({
+    hls: { stream: cfg.stream, outDir: resolve(cfg.out), playlist: () => packager.playlistText() },
+    mounts,
+    logger: logger.child('http'),
+  });
+  const http = createServer(app);
+  // Server-Sent Events and long polls must not be cut by the default request timeout.
+  http.requestTimeout = 0;
+  http.keepAliveTimeout = 65_000;
+  const httpPort = await listenHttp(http, cfg.httpHost, cfg.httpPort);
+  const ing = parseHostPort(cfg.ingest.slice('tcp://'.length));
+  const ingest = new TcpIngest({
+    host: ing.host.replace(/^\[|\]$/g, ''),
+    port: ing.port,
+    idleTimeoutMs: Math.max(10_000, 5 * targetDurationSec * 1000),
+    sink: packager,
+    logger: logger.child('ingest'),
+  });
+  let ingestPort: number;
+  try {
+    ingestPort = await ingest.listen();
+  } catch (e) {
+    http.close();
+    throw e;
+  }
+  const shown = cfg.httpHost === '0.0.0.0' || cfg.httpHost === '::' ? '127.0.0.1' : cfg.httpHost;
+  const base = `http://${shown.includes(':') ? `[${shown}]` : shown}:${httpPort}`;
+  const banner = [
+    `scanner-hls is running`,
+    `  page:      ${base}/`,
+    `  playlist:  ${base}/hls/${cfg.stream}.m3u8`,
+    `  ingest:    tcp://${ing.host}:${ingestPort} (send MPEG-TS here)`,
+  ];
+  if (cfg.httpHost === '0.0.0.0' || cfg.httpHost === '::') {
+    for (const a of lanAddresses()) banner.push(`  on your LAN: http://${a}:${httpPort}/  (playlist http://${a}:${httpPort}/hls/${cfg.stream}.m3u8)`);
+  }
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await ingest.close();
+      if (extras.onClose) await extras.onClose();
+      await packager.close();
+      http.closeAllConnections();
+      await new Promise<void>((r) => http.close(() => r()));
+    })());
+  return { httpPort, ingestPort, packager, banner, close };
+}

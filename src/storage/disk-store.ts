@@ -1,0 +1,53 @@
+// src/storage/disk-store.ts: DiskStore: the only writer of the segment directory; every file appears whole (temp + rename).
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** A file name we are willing to create or delete: no path separators, no leading dot. */
+export function isSafeName(name: string): boolean {
+  return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,200}$/.test(name) && !name.includes('..');
+}
+
+/** Prefix of the temporary files a write goes through; the HTTP layer never serves dotfiles. */
+export const TEMP_PREFIX = '.tmp-';
+
+/** Writes segments and playlists so readers (Express, nginx) never see a partial file. */
+export class DiskStore {
+  constructor(readonly dir: string) {}
+
+  /** Creates the directory. */
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+  }
+
+  /** Writes name atomically: the bytes go to a temp file, then rename(2) replaces name. */
+  async writeAtomic(name: string, data: Uint8Array | string): Promise<void> {
+    if (!isSafeName(name)) throw new Error(`refusing unsafe file name ${JSON.stringify(name)}`);
+    const tmp = join(this.dir, `${TEMP_PREFIX}${name}`);
+    try {
+      await writeFile(tmp, data);
+      await rename(tmp, join(this.dir, name));
+    } catch (e) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Deletes name if it exists. */
+  async remove(name: string): Promise<void> {
+    if (!isSafeName(name)) return;
+    await rm(join(this.dir, name), { force: true });
+  }
+
+  /** Names of the files in the directory. */
+  async list(): Promise<string[]> {
+    const entries = await readdir(this.dir, { withFileTypes: true });
+    return entries.filter((e) => e.isFile()).map((e) => e.name);
+  }
+
+  /** Deletes temp files left by a crash. */
+  async removeTempFiles(): Promise<number> {
+    const names = (await this.list()).filter((n) => n.startsWith(TEMP_PREFIX));
+    await Promise.all(names.map((n) => rm(join(this.dir, n), { force: true })));
+    return names.length;
+  }
+}

@@ -1,0 +1,27 @@
+// src/stream-status.ts: the stream status model shared by /api/status, its Server-Sent Events and the log.
+
+/** What the listening page and GET /api/status show about the stream. */
+export interface StreamStatus {
+  stream: string;
+  /** URL path of the live playlist. */
+  playlist: string;
+  ingest: {
+    connected: boolean;
+    /** Publisher address, e.g. 127.0.0.1:53412. */
+    remote: string | null;
+    /** When the current (or last) publisher connected, ISO 8601. */
+    since: string | null;
+  };
+  /** Codec names of the published program, e.g. ['mp3']. */
+  codecs: string[];
+  /** Bitrate of the last segment in kbit/s (TS overhead included). */
+  bitrateKbps: number | null;
+  segmentsPublished: number;
+  /** When the newest segment was published, ISO 8601. */
+  lastSegmentAt: string | null;
+  /** msn of the newest listed segment. */
+  mediaSequence: number | null;
+  targetDurationSec: number;
+  /** Input health counters since start. */
+  input: { bytes: number; ccErrors: number; resyncs: number; skippedBytes: number };
+}

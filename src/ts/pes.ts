@@ -1,0 +1,97 @@
+// src/ts/pes.ts: PES header reading and writing, and packetising a PES into 188-byte TS packets (ISO/IEC 13818-1 §2.4.3.6).
+import { PACKET_SIZE, SYNC_BYTE } from './packet.js';
+
+/** Where a PES's elementary-stream data starts, and its stream_id; null when bytes are no PES start. */
+export function pesDataOffset(pes: Uint8Array): { streamId: number; dataOffset: number } | null {
+  if (pes.length < 9 || pes[0] !== 0 || pes[1] !== 0 || pes[2] !== 1) return null;
+  const streamId = pes[3];
+  const dataOffset = 9 + pes[8];
+  if (dataOffset > pes.length) return null;
+  return { streamId, dataOffset };
+}
+
+/** Writes a 33-bit timestamp in the 5-byte PES form with the given 4-bit prefix. */
+function writeTimestamp(out: Uint8Array, at: number, prefix: number, ts: number): void {
+  const v = ((ts % 2 ** 33) + 2 ** 33) % 2 ** 33;
+  const hi = Math.floor(v / 2 ** 30) & 0x7;
+  const mid = Math.floor(v / 2 ** 15) & 0x7fff;
+  const lo = v & 0x7fff;
+  out[at] = (prefix << 4) | (hi << 1) | 1;
+  out[at + 1] = mid >> 7;
+  out[at + 2] = ((mid & 0x7f) << 1) | 1;
+  out[at + 3] = lo >> 7;
+  out[at + 4] = ((lo & 0x7f) << 1) | 1;
+}
+
+/** Builds a PES with a PTS only (as audio encoders write it) around data. */
+export function buildPes(streamId: number, pts: number, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(14 + data.length);
+  out[2] = 1;
+  out[3] = streamId;
+  const len = 8 + data.length;
+  if (len <= 0xffff) {
+    out[4] = len >> 8;
+    out[5] = len & 0xff;
+  }
+  out[6] = 0x80; // '10', not scrambled, no priority, no alignment flag
+  out[7] = 0x80; // PTS only
+  out[8] = 5;
+  writeTimestamp(out, 9, 0x2, pts);
+  out.set(data, 14);
+  return out;
+}
+
+/**
+ * Splits pes into TS packets on pid. The first packet carries PUSI and, if given, the adaptation
+ * field bytes firstAf (length byte excluded); the last packet is padded with adaptation-field
+ * stuffing. CC starts at cc. Returns the packets and the next CC.
+ */
+export function packetizePes(
+  pid: number,
+  pes: Uint8Array,
+  cc: number,
+  firstAf: Uint8Array | null,
+): { packets: Uint8Array; nextCc: number } {
+  const chunks: Uint8Array[] = [];
+  let pos = 0;
+  let first = true;
+  while (pos < pes.length || first) {
+    const pkt = new Uint8Array(PACKET_SIZE);
+    pkt[0] = SYNC_BYTE;
+    pkt[1] = (first ? 0x40 : 0) | ((pid >> 8) & 0x1f);
+    pkt[2] = pid & 0xff;
+    const af = first ? firstAf : null;
+    const afBytes = af ? af.length + 1 : 0;
+    const room = PACKET_SIZE - 4 - afBytes;
+    const take = Math.min(room, pes.length - pos);
+    const stuffing = room - take;
+    let at = 4;
+    if (af) {
+      // adaptation_field_length counts the given field bytes plus 0xFF stuffing after them.
+      pkt[3] = 0x30 | (cc & 0x0f);
+      pkt[4] = af.length + stuffing;
+      pkt.set(af, 5);
+      pkt.fill(0xff, 5 + af.length, 5 + af.length + stuffing);
+      at = 5 + af.length + stuffing;
+    } else if (stuffing > 0) {
+      // The whole field is stuffing: its length byte, then a zero flags byte, then 0xFF.
+      pkt[3] = 0x30 | (cc & 0x0f);
+      pkt[4] = stuffing - 1;
+      if (stuffing > 1) {
+        pkt[5] = 0;
+        pkt.fill(0xff, 6, 4 + stuffing);
+      }
+      at = 4 + stuffing;
+    } else {
+      pkt[3] = 0x10 | (cc & 0x0f);
+    }
+    pkt.set(pes.subarray(pos, pos + take), at);
+    pos += take;
+    cc = (cc + 1) & 0x0f;
+    first = false;
+    chunks.push(pkt);
+  }
+  const packets = new Uint8Array(chunks.length * PACKET_SIZE);
+  chunks.forEach((c, i) => packets.set(c, i * PACKET_SIZE));
+  return { packets, nextCc: cc };
+}

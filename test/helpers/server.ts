@@ -1,0 +1,38 @@
+// test/helpers/server.ts: starts the real live server in-process on port 0 with temp directories.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AppConfig, defaultConfig } from '../../src/config.js';
+import { type Logger, nullLogger } from '../../src/logger.js';
+import { type RunningServer, type ServerExtras, startServer } from '../../src/server.js';
+
+/** A started server plus its directories and base URL. */
+export interface TestServer extends RunningServer {
+  cfg: AppConfig;
+  baseUrl: string;
+  dir: string;
+}
+
+/** Temp dir for one test. */
+export function tempDir(prefix = 'shls-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Starts startServer() on 127.0.0.1 port 0 (HTTP and ingest). dir is reused for restart tests. */
+export async function startTestServer(
+  over: Partial<AppConfig> = {},
+  opts: { dir?: string; logger?: Logger; extras?: ServerExtras } = {},
+): Promise<TestServer> {
+  const dir = opts.dir ?? tempDir();
+  const cfg: AppConfig = {
+    ...defaultConfig(),
+    httpHost: '127.0.0.1',
+    httpPort: 0,
+    ingest: 'tcp://127.0.0.1:0',
+    out: join(dir, 'segments'),
+    stateDir: join(dir, 'state'),
+    ...over,
+  };
+  const s = await startServer(cfg, opts.logger ?? nullLogger, opts.extras);
+  return { ...s, cfg, dir, baseUrl: `http://127.0.0.1:${s.httpPort}` };
+}
