@@ -104,7 +104,7 @@ export function createScannerRouter(deps: ScannerRouteDeps): express.Router {
   };
 
   router.get('/channels/:n', guard, async (req, res) => {
-    const record = await deps.controller.readChannel(channelOf(req.params.n));
+    const record = await deps.controller.readChannel(channelOf(req.params.n, true));
     res.json({ record });
   });
 

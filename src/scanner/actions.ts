@@ -58,9 +58,9 @@ function onlyKeys(body: Body, allowed: string[]): void {
   if (extra.length) throw new BadRequestError(`unexpected field(s): ${extra.join(', ')}`);
 }
 
-/** Validates a channel number given as a JSON number or a decimal string (from a URL). */
-export function channelOf(v: unknown): number {
-  const n = typeof v === 'string' && /^\d{1,3}$/.test(v) ? Number(v) : v;
+/** Validates a channel number: a JSON number, or with fromUrl a string of 1-3 digits. */
+export function channelOf(v: unknown, fromUrl = false): number {
+  const n = fromUrl && typeof v === 'string' && /^\d{1,3}$/.test(v) ? Number(v) : v;
   if (!isChannelNumber(n)) throw new BadRequestError('channel must be an integer from 1 to 250');
   return n;
 }
@@ -130,7 +130,7 @@ export function parseChannelWrite(
   raw: unknown,
   profile: ScannerProfile,
 ): ScannerAction {
-  const channel = channelOf(channelParam);
+  const channel = channelOf(channelParam, true);
   const body = bodyOf(raw);
   onlyKeys(body, ['frequencyMHz', 'trunk']);
   const trunk = body.trunk ?? false;
