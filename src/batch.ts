@@ -1,7 +1,7 @@
 // src/batch.ts: runBatch: --input FILE.ts segments a file as fast as it can be read, with no sockets.
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { systemClock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import { type AppConfig, effectiveTargetDuration } from './config.js';
 import type { Logger } from './logger.js';
 import { Packager } from './packager.js';
@@ -15,7 +15,11 @@ export interface BatchResult {
 }
 
 /** Segments cfg.input into cfg.out; writes a VOD playlist with --vod, else the final live window plus ENDLIST. */
-export async function runBatch(cfg: Readonly<AppConfig>, logger: Logger): Promise<BatchResult> {
+export async function runBatch(
+  cfg: Readonly<AppConfig>,
+  logger: Logger,
+  clock: Clock = systemClock,
+): Promise<BatchResult> {
   const input = cfg.input;
   if (!input) throw new Error('runBatch needs --input');
   const store = new DiskStore(resolve(cfg.out));
@@ -28,7 +32,7 @@ export async function runBatch(cfg: Readonly<AppConfig>, logger: Logger): Promis
     mode: cfg.vod ? 'vod' : 'batch',
     store,
     state: null,
-    clock: systemClock,
+    clock,
     logger: logger.child('packager'),
   });
   await packager.init();
@@ -42,5 +46,9 @@ export async function runBatch(cfg: Readonly<AppConfig>, logger: Logger): Promis
   await packager.endSession();
   await packager.finish();
   const st = packager.getStatus();
-  return { segments: st.segmentsPublished, bytes: st.input.bytes, playlist: resolve(cfg.out, `${cfg.stream}.m3u8`) };
+  return {
+    segments: st.segmentsPublished,
+    bytes: st.input.bytes,
+    playlist: resolve(cfg.out, `${cfg.stream}.m3u8`),
+  };
 }

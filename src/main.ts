@@ -8,7 +8,9 @@ import { createLogger } from './logger.js';
 import { startServer } from './server.js';
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -34,7 +36,9 @@ async function main(argv: string[]): Promise<number> {
     const t0 = performance.now();
     const r = await runBatch(cfg, logger);
     const sec = (performance.now() - t0) / 1000;
-    logger.info(`segmented ${cfg.input}: ${r.segments} segment(s), ${(r.bytes / 1e6).toFixed(1)} MB in ${sec.toFixed(2)} s; playlist ${r.playlist}`);
+    logger.info(
+      `segmented ${cfg.input}: ${r.segments} segment(s), ${(r.bytes / 1e6).toFixed(1)} MB in ${sec.toFixed(2)} s; playlist ${r.playlist}`,
+    );
     return 0;
   }
   const server = await startServer(cfg, logger);

@@ -106,16 +106,22 @@ export class Packager extends EventEmitter<PackagerEvents> {
         logger.warn(
           `target duration changed from ${w.targetDurationSec} to ${this.opts.targetDurationSec} s; the previous segments are dropped from the playlist but sequence numbers continue`,
         );
-        this.window = this.newWindow({ ...w, targetDurationSec: this.opts.targetDurationSec, segments: [] });
+        this.window = this.newWindow({
+          ...w,
+          targetDurationSec: this.opts.targetDurationSec,
+          segments: [],
+        });
         for (const s of w.segments) this.scheduleDelete(s.uri, this.availabilityMs());
       } else {
         this.window = this.newWindow(w);
         this.window.dropHeadWhile((s) => !files.has(s.uri));
       }
-      for (const p of saved.pendingDeletes) this.scheduleDelete(p.uri, Math.max(0, p.deleteAtMs - this.opts.clock.now()));
+      for (const p of saved.pendingDeletes)
+        this.scheduleDelete(p.uri, Math.max(0, p.deleteAtMs - this.opts.clock.now()));
       this.joinPending = this.window.listed.length > 0;
       this.status.mediaSequence = this.window.listed.at(-1)?.msn ?? null;
-      if (this.window.listed.length) this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
+      if (this.window.listed.length)
+        this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
       logger.info(
         `continuing stream ${this.opts.stream} at media sequence ${this.window.nextMsn} with ${this.window.listed.length} segment(s) from the previous run`,
       );
@@ -124,7 +130,8 @@ export class Packager extends EventEmitter<PackagerEvents> {
     const known = new Set([...this.window.listed.map((s) => s.uri), ...this.pendingDeletes.keys()]);
     const prefix = `${this.opts.stream}-`;
     for (const f of files) {
-      if (f.startsWith(prefix) && f.endsWith('.ts') && !known.has(f)) this.scheduleDelete(f, this.availabilityMs());
+      if (f.startsWith(prefix) && f.endsWith('.ts') && !known.has(f))
+        this.scheduleDelete(f, this.availabilityMs());
     }
   }
 
@@ -148,7 +155,11 @@ export class Packager extends EventEmitter<PackagerEvents> {
   /** A new publisher: its first segment is marked with EXT-X-DISCONTINUITY if segments are listed. */
   startSession(remote: string): void {
     this.joinPending = this.window.listed.length > 0;
-    this.status.ingest = { connected: true, remote, since: new Date(this.opts.clock.now()).toISOString() };
+    this.status.ingest = {
+      connected: true,
+      remote,
+      since: new Date(this.opts.clock.now()).toISOString(),
+    };
     this.emit('status', this.getStatus());
   }
 
@@ -184,7 +195,12 @@ export class Packager extends EventEmitter<PackagerEvents> {
       } else this.warnLimited(e.code, e.message);
     }
     const st = this.segmenter.stats;
-    this.status.input = { bytes: st.bytes, ccErrors: st.ccErrors, resyncs: st.resyncs, skippedBytes: st.skippedBytes };
+    this.status.input = {
+      bytes: st.bytes,
+      ccErrors: st.ccErrors,
+      resyncs: st.resyncs,
+      skippedBytes: st.skippedBytes,
+    };
   }
 
   private warnLimited(code: string, message: string): void {
@@ -216,7 +232,9 @@ export class Packager extends EventEmitter<PackagerEvents> {
       await store.writeAtomic(uri, seg.bytes);
     } catch (e) {
       // Nothing is listed that is not whole on disk; the next segment marks the gap.
-      logger.error(`could not write segment ${uri}: ${errorMessage(e)}; it is skipped and the playlist keeps its last good state`);
+      logger.error(
+        `could not write segment ${uri}: ${errorMessage(e)}; it is skipped and the playlist keeps its last good state`,
+      );
       this.lostPending = true;
       return;
     }
@@ -229,7 +247,8 @@ export class Packager extends EventEmitter<PackagerEvents> {
       discontinuity,
       programDateTimeMs: seg.programDateTimeMs,
     });
-    for (const s of evicted) this.scheduleDelete(s.uri, mode === 'live' ? this.availabilityMs() : 0);
+    for (const s of evicted)
+      this.scheduleDelete(s.uri, mode === 'live' ? this.availabilityMs() : 0);
     this.playlist = renderMediaPlaylist(this.window.toPlaylist(mode === 'vod' ? 'vod' : 'live'));
     this.status.segmentsPublished++;
     this.status.lastSegmentAt = new Date(this.opts.clock.now()).toISOString();
@@ -246,16 +265,26 @@ export class Packager extends EventEmitter<PackagerEvents> {
     try {
       await this.opts.store.writeAtomic(this.playlistName, text);
     } catch (e) {
-      this.opts.logger.error(`could not write ${this.playlistName}: ${errorMessage(e)}; HTTP keeps serving the current playlist from memory`);
+      this.opts.logger.error(
+        `could not write ${this.playlistName}: ${errorMessage(e)}; HTTP keeps serving the current playlist from memory`,
+      );
     }
     await this.saveState();
   }
 
   private async saveState(): Promise<void> {
     if (!this.opts.state) return;
-    const pendingDeletes: PendingDelete[] = [...this.pendingDeletes].map(([uri, p]) => ({ uri, deleteAtMs: p.atMs }));
+    const pendingDeletes: PendingDelete[] = [...this.pendingDeletes].map(([uri, p]) => ({
+      uri,
+      deleteAtMs: p.atMs,
+    }));
     try {
-      await this.opts.state.save({ version: 1, stream: this.opts.stream, window: this.window.snapshot(), pendingDeletes });
+      await this.opts.state.save({
+        version: 1,
+        stream: this.opts.stream,
+        window: this.window.snapshot(),
+        pendingDeletes,
+      });
     } catch (e) {
       this.opts.logger.error(`could not save state to ${this.opts.state.path}: ${errorMessage(e)}`);
     }
@@ -265,7 +294,11 @@ export class Packager extends EventEmitter<PackagerEvents> {
     if (this.pendingDeletes.has(uri)) return;
     const run = (): void => {
       this.pendingDeletes.delete(uri);
-      this.opts.store.remove(uri).catch((e: unknown) => this.opts.logger.warn(`could not delete ${uri}: ${errorMessage(e)}`));
+      this.opts.store
+        .remove(uri)
+        .catch((e: unknown) =>
+          this.opts.logger.warn(`could not delete ${uri}: ${errorMessage(e)}`),
+        );
     };
     if (delayMs <= 0) {
       this.enqueue(() => this.opts.store.remove(uri).catch(() => undefined));
@@ -279,7 +312,9 @@ export class Packager extends EventEmitter<PackagerEvents> {
   async finish(): Promise<void> {
     await this.idle();
     if (this.window.listed.length === 0) return;
-    this.playlist = renderMediaPlaylist(this.window.toPlaylist(this.opts.mode === 'vod' ? 'vod' : 'ended'));
+    this.playlist = renderMediaPlaylist(
+      this.window.toPlaylist(this.opts.mode === 'vod' ? 'vod' : 'ended'),
+    );
     await this.opts.store.writeAtomic(this.playlistName, this.playlist);
   }
 

@@ -52,7 +52,11 @@ function listenHttp(server: Server, host: string, port: number): Promise<number>
 }
 
 /** Starts live mode. */
-export async function startServer(cfg: Readonly<AppConfig>, logger: Logger, extras: ServerExtras = {}): Promise<RunningServer> {
+export async function startServer(
+  cfg: Readonly<AppConfig>,
+  logger: Logger,
+  extras: ServerExtras = {},
+): Promise<RunningServer> {
   const clock = extras.clock ?? systemClock;
   const targetDurationSec = effectiveTargetDuration(cfg);
   const packager = new Packager({
@@ -68,7 +72,10 @@ export async function startServer(cfg: Readonly<AppConfig>, logger: Logger, extr
     logger: logger.child('packager'),
   });
   await packager.init();
-  const mounts = [...liveMounts(cfg, packager), ...(extras.mounts ? await extras.mounts(packager) : [])];
+  const mounts = [
+    ...liveMounts(cfg, packager),
+    ...(extras.mounts ? await extras.mounts(packager) : []),
+  ];
   const app = createApp({
     hls: { stream: cfg.stream, outDir: resolve(cfg.out), playlist: () => packager.playlistText() },
     mounts,
@@ -103,7 +110,10 @@ export async function startServer(cfg: Readonly<AppConfig>, logger: Logger, extr
     `  ingest:    tcp://${ing.host}:${ingestPort} (send MPEG-TS here)`,
   ];
   if (cfg.httpHost === '0.0.0.0' || cfg.httpHost === '::') {
-    for (const a of lanAddresses()) banner.push(`  on your LAN: http://${a}:${httpPort}/  (playlist http://${a}:${httpPort}/hls/${cfg.stream}.m3u8)`);
+    for (const a of lanAddresses())
+      banner.push(
+        `  on your LAN: http://${a}:${httpPort}/  (playlist http://${a}:${httpPort}/hls/${cfg.stream}.m3u8)`,
+      );
   }
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>

@@ -22,7 +22,11 @@ export type SplitDecision =
     };
 
 /** The frame count of the PES at the start of region, for duration estimates; null if unknown. */
-export function pesFrameTicks(region: Uint8Array, pid: number, framing: AudioFraming): number | null {
+export function pesFrameTicks(
+  region: Uint8Array,
+  pid: number,
+  framing: AudioFraming,
+): number | null {
   const { pes } = collect(region, pid);
   const at = pesDataOffset(pes);
   const scan = at && scanFrames(pes.subarray(at.dataOffset), framing);
@@ -97,7 +101,12 @@ export function planAudioCut(
   if (k === n) return { kind: 'after-pes' };
   const cut = scan.offsets[k];
   const splitPts = pesPts + Math.round(k * fd);
-  const first = packetizePes(pid, buildPes(header.streamId, pesPts, data.subarray(0, cut)), firstCc, firstAf);
+  const first = packetizePes(
+    pid,
+    buildPes(header.streamId, pesPts, data.subarray(0, cut)),
+    firstCc,
+    firstAf,
+  );
   // Every audio frame is a random access point: flag the second half's first packet as one.
   const second = packetizePes(
     pid,

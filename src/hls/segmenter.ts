@@ -190,7 +190,10 @@ export class Segmenter {
     const pid = pidAt(b, off);
     if (pid === NULL_PID) return this.breakRun();
     if (teiAt(b, off)) {
-      this.warn('transport-error', `packet on PID ${pid} flagged transport_error_indicator; dropped`);
+      this.warn(
+        'transport-error',
+        `packet on PID ${pid} flagged transport_error_indicator; dropped`,
+      );
       return this.breakRun();
     }
     this.checkCc(b, off, pid);
@@ -214,7 +217,10 @@ export class Segmenter {
     if (last < 0 || cc === last || discontinuityAt(b, off) || cc === ((last + 1) & 0x0f)) return;
     this.stats.ccErrors++;
     const lost = (cc - last - 1 + 16) % 16;
-    this.warn('cc-error', `continuity error on PID ${pid}: expected ${(last + 1) & 15}, got ${cc} (about ${lost} packet(s) lost)`);
+    this.warn(
+      'cc-error',
+      `continuity error on PID ${pid}: expected ${(last + 1) & 15}, got ${cc} (about ${lost} packet(s) lost)`,
+    );
   }
 
   private onPat(b: Uint8Array, off: number): void {
@@ -231,10 +237,17 @@ export class Segmenter {
     const p = this.tracker.current;
     if (!p) return;
     this.events.push({ type: 'program', program: p.program, codecs: p.codecs });
-    if (!p.timing) this.warn('no-timing-stream', `program ${p.program} has no H.264, AAC or MP3 stream (${p.codecs.join(', ')}); nothing to segment`);
+    if (!p.timing)
+      this.warn(
+        'no-timing-stream',
+        `program ${p.program} has no H.264, AAC or MP3 stream (${p.codecs.join(', ')}); nothing to segment`,
+      );
     if (r.change === 'streams' && this.open) {
       // RFC 8216bis §4.4.4.3: a DISCONTINUITY MUST precede a segment whose track set or format changes.
-      this.warn('pmt-change', `PMT version ${p.pmtVersion}: streams now ${p.codecs.join(', ')}; new segment with discontinuity`);
+      this.warn(
+        'pmt-change',
+        `PMT version ${p.pmtVersion}: streams now ${p.codecs.join(', ')}; new segment with discontinuity`,
+      );
       this.emitSegment(this.last + this.lastPesTicks());
       this.open = false;
       this.discontinuityNext = true;
@@ -247,7 +260,9 @@ export class Segmenter {
     if (!timing) return;
     const video = timing.kind === 'video';
     const randomAccess =
-      !video || randomAccessAt(b, off) || videoPacketContainsKeyFrame(b.subarray(off, off + PACKET_SIZE));
+      !video ||
+      randomAccessAt(b, off) ||
+      videoPacketContainsKeyFrame(b.subarray(off, off + PACKET_SIZE));
     if (!this.open) {
       if (!randomAccess) return;
       this.startSession(raw);
@@ -256,7 +271,10 @@ export class Segmenter {
     }
     const step = ptsDelta(raw, this.lastRaw);
     if (step < 0 || step > this.jumpTicks) {
-      this.warn('pts-jump', `timestamp jumped by ${(step / TICKS).toFixed(3)} s; new segment with discontinuity`);
+      this.warn(
+        'pts-jump',
+        `timestamp jumped by ${(step / TICKS).toFixed(3)} s; new segment with discontinuity`,
+      );
       this.emitSegment(this.last + this.lastPesTicks());
       this.discontinuityNext = true;
       this.startSession(raw);
@@ -270,7 +288,10 @@ export class Segmenter {
     }
     if (video && !randomAccess && this.mustForceCut(ts, step)) {
       if (!this.gopWarned) {
-        this.warn('gop-too-long', `no keyframe within the ${this.opts.targetDurationSec} s target duration; cutting without one (set the encoder's keyframe interval to at most the segment duration)`);
+        this.warn(
+          'gop-too-long',
+          `no keyframe within the ${this.opts.targetDurationSec} s target duration; cutting without one (set the encoder's keyframe interval to at most the segment duration)`,
+        );
         this.gopWarned = true;
       }
       this.cutHere(ts);

@@ -30,7 +30,8 @@ export function createApp(deps: AppDeps): express.Express {
   const onError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
     const status = httpStatusOf(err);
     if (status >= 500) deps.logger.error(`HTTP handler failed: ${String(err)}`);
-    const message = status >= 500 ? 'internal error' : err instanceof Error ? err.message : String(err);
+    const message =
+      status >= 500 ? 'internal error' : err instanceof Error ? err.message : String(err);
     if (!res.headersSent) res.status(status).json({ error: message });
   };
   app.use(onError);
@@ -47,7 +48,7 @@ export function httpStatusOf(err: unknown): number {
     if (err.code === 'unavailable') return 503;
   }
   if (typeof err === 'object' && err !== null && 'status' in err) {
-    const s = (err as { status: unknown }).status;
+    const s = err.status;
     if (typeof s === 'number' && s >= 400 && s < 600) return s;
   }
   return 500;

@@ -39,7 +39,9 @@ export class TcpIngest {
       server.once('error', reject);
       server.listen(this.opts.port, this.opts.host, () => {
         server.off('error', reject);
-        server.on('error', (e) => this.opts.logger.error(`ingest server error: ${errorMessage(e)}`));
+        server.on('error', (e) =>
+          this.opts.logger.error(`ingest server error: ${errorMessage(e)}`),
+        );
         const addr = server.address();
         resolve(typeof addr === 'object' && addr ? addr.port : this.opts.port);
       });
@@ -74,7 +76,9 @@ export class TcpIngest {
       if (this.active !== socket) return;
       this.active = null;
       logger.info(`publisher ${who} disconnected`);
-      this.ending = sink.endSession().catch((e: unknown) => logger.error(`ending session: ${errorMessage(e)}`));
+      this.ending = sink
+        .endSession()
+        .catch((e: unknown) => logger.error(`ending session: ${errorMessage(e)}`));
     });
   }
 

@@ -35,7 +35,8 @@ export function parseState(v: unknown): StreamState | null {
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Record<string, unknown>;
   const w = o.window as Record<string, unknown> | undefined;
-  if (o.version !== 1 || typeof o.stream !== 'string' || typeof w !== 'object' || w === null) return null;
+  if (o.version !== 1 || typeof o.stream !== 'string' || typeof w !== 'object' || w === null)
+    return null;
   const nums = ['targetDurationSec', 'mediaSequence', 'discontinuitySequence', 'nextMsn'] as const;
   if (!nums.every((k) => typeof w[k] === 'number' && Number.isFinite(w[k]))) return null;
   if (!Array.isArray(w.segments) || !w.segments.every(isSegment)) return null;

@@ -34,7 +34,10 @@ export class PacketReader {
     if (i < 0) return;
     const n = chunk.length;
     while (i < n) {
-      if (chunk[i] === SYNC_BYTE && (i + PACKET_SIZE >= n || chunk[i + PACKET_SIZE] === SYNC_BYTE)) {
+      if (
+        chunk[i] === SYNC_BYTE &&
+        (i + PACKET_SIZE >= n || chunk[i + PACKET_SIZE] === SYNC_BYTE)
+      ) {
         if (i + PACKET_SIZE <= n) {
           this.onPacket(chunk, i);
           i += PACKET_SIZE;

@@ -56,7 +56,10 @@ function chooseTiming(streams: EsEntry[]): TimingStream | null {
 }
 
 function sameStreams(a: EsEntry[], b: EsEntry[]): boolean {
-  return a.length === b.length && a.every((s, i) => s.pid === b[i].pid && s.streamType === b[i].streamType);
+  return (
+    a.length === b.length &&
+    a.every((s, i) => s.pid === b[i].pid && s.streamType === b[i].streamType)
+  );
 }
 
 /** Tracks PAT and PMT of the selected program (the first in the PAT, or the one asked for). */
@@ -89,7 +92,10 @@ export class ProgramTracker {
         : programs.find((p) => p.program === this.wantedProgram);
     if (!pick) {
       const listed = programs.map((p) => p.program).join(', ') || 'none';
-      return { kind: 'problem', message: `program ${this.wantedProgram ?? '(first)'} not in PAT (programs: ${listed})` };
+      return {
+        kind: 'problem',
+        message: `program ${this.wantedProgram ?? '(first)'} not in PAT (programs: ${listed})`,
+      };
     }
     this.patVersion = s.version;
     const changed = pick.pmtPid !== this.pmtPid || pick.program !== this.selected;
@@ -103,9 +109,11 @@ export class ProgramTracker {
     const s = readSection(b, off);
     if (s === 'not-start') return { kind: 'ignored' };
     if (typeof s === 'string') return { kind: 'problem', message: `PMT ${s}` };
-    if (s.tableId !== 0x02 || !s.currentNext || s.extension !== this.selected) return { kind: 'ignored' };
+    if (s.tableId !== 0x02 || !s.currentNext || s.extension !== this.selected)
+      return { kind: 'ignored' };
     const prev = this.current;
-    if (prev && prev.pmtVersion === s.version && prev.pmtPid === this.pmtPid) return { kind: 'ignored' };
+    if (prev && prev.pmtVersion === s.version && prev.pmtPid === this.pmtPid)
+      return { kind: 'ignored' };
     const info = readPmt(s, b.subarray(off, off + 188));
     if (!info) return { kind: 'problem', message: 'PMT unreadable' };
     this.current = {
@@ -122,7 +130,10 @@ export class ProgramTracker {
     for (const e of info.streams) this.programPid[e.pid] = 1;
     if (info.pcrPid !== 0x1fff) this.programPid[info.pcrPid] = 1;
     if (!prev) return { kind: 'pmt', change: 'first' };
-    return { kind: 'pmt', change: sameStreams(prev.streams, info.streams) ? 'same-streams' : 'streams' };
+    return {
+      kind: 'pmt',
+      change: sameStreams(prev.streams, info.streams) ? 'same-streams' : 'streams',
+    };
   }
 
   /** Forgets everything (a new publisher). */

@@ -69,7 +69,10 @@ export function readPmt(s: Section, packet: Uint8Array): PmtInfo | null {
   if (s.tableId !== 0x02) return null;
   const map = parsePmt(packet);
   if (!map) return null;
-  const streams = Object.entries(map).map(([pid, streamType]) => ({ pid: Number(pid), streamType }));
+  const streams = Object.entries(map).map(([pid, streamType]) => ({
+    pid: Number(pid),
+    streamType,
+  }));
   streams.sort((a, b) => a.pid - b.pid);
   return {
     program: s.extension,

@@ -8,7 +8,9 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Launches headless Chromium (playwright gives it a fresh profile) with flags that keep it off the (closed) network and able to autoplay. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}; run scripts/test-all.sh to install it`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}; run scripts/test-all.sh to install it`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

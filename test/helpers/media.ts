@@ -1,19 +1,25 @@
 // test/helpers/media.ts: real encoder output for tests: ffmpeg-made TS files (cached per run) and live ffmpeg publishers.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const CACHE = join(tmpdir(), `scanner-hls-media-${process.pid}`);
+// Shared by the test files of a run (each runs in its own process); files appear by rename, whole.
+const CACHE = join(tmpdir(), 'scanner-hls-media-v1');
 
 /** Kinds of test stream, each made by ffmpeg from lavfi sources. */
 export type MediaKind = 'mp3' | 'mp3-lsf' | 'aac' | 'h264';
 
 /** ffmpeg arguments (after the inputs) for each kind. */
 function encodeArgs(kind: MediaKind, seconds: number): string[] {
-  const tone = (rate: number) => ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${rate}:duration=${seconds}`];
+  const tone = (rate: number) => [
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=${rate}:duration=${seconds}`,
+  ];
   switch (kind) {
     case 'mp3':
       return [...tone(44100), '-c:a', 'libmp3lame', '-b:a', '128k'];
@@ -23,25 +29,61 @@ function encodeArgs(kind: MediaKind, seconds: number): string[] {
       return [...tone(48000), '-c:a', 'aac', '-b:a', '64k'];
     case 'h264':
       return [
-        '-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=25:duration=${seconds}`,
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc2=size=320x180:rate=25:duration=${seconds}`,
         ...tone(48000),
-        '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p',
-        '-c:a', 'aac', '-b:a', '64k',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-g',
+        '25',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-b:a',
+        '64k',
       ];
   }
 }
 
-/** Makes (once per test process) a TS file of the kind and length; returns its path. */
-export async function makeTs(kind: MediaKind, seconds: number, extra: string[] = []): Promise<string> {
+/** Makes (once, cached in the temp dir) a TS file of the kind and length; returns its path. */
+export async function makeTs(
+  kind: MediaKind,
+  seconds: number,
+  extra: string[] = [],
+): Promise<string> {
   mkdirSync(CACHE, { recursive: true });
-  const file = join(CACHE, `${kind}-${seconds}${extra.length ? '-' + extra.join('').replace(/\W/g, '') : ''}.ts`);
+  const file = join(
+    CACHE,
+    `${kind}-${seconds}${extra.length ? '-' + extra.join('').replace(/\W/g, '') : ''}.ts`,
+  );
   if (existsSync(file)) return file;
-  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...encodeArgs(kind, seconds), ...extra, '-f', 'mpegts', file]);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await run('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    ...encodeArgs(kind, seconds),
+    ...extra,
+    '-f',
+    'mpegts',
+    tmp,
+  ]);
+  renameSync(tmp, file);
   return file;
 }
 
 /** A live ffmpeg publisher pushing a file (or a lavfi source) in real time to tcp://host:port. */
-export function publishLive(file: string, port: number, opts: { loop?: boolean } = {}): ChildProcess {
+export function publishLive(
+  file: string,
+  port: number,
+  opts: { loop?: boolean } = {},
+): ChildProcess {
   const args = ['-hide_banner', '-loglevel', 'error', '-re'];
   if (opts.loop) args.push('-stream_loop', '-1');
   args.push('-i', file, '-c', 'copy', '-f', 'mpegts', `tcp://127.0.0.1:${port}`);
@@ -49,7 +91,10 @@ export function publishLive(file: string, port: number, opts: { loop?: boolean }
 }
 
 /** Stops a child process and waits for it to exit. */
-export async function stopProcess(p: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+export async function stopProcess(
+  p: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
   if (p.exitCode !== null || p.signalCode !== null) return;
   await new Promise<void>((resolve) => {
     p.once('exit', () => resolve());
@@ -65,8 +110,12 @@ export async function ffprobeJson(target: string, entries: string[]): Promise<un
 
 /** Decodes target with ffmpeg; returns stderr at warning level (empty when clean). */
 export async function ffmpegDecodeErrors(target: string, extra: string[] = []): Promise<string> {
-  const { stderr } = await run('ffmpeg', ['-hide_banner', '-v', 'warning', ...extra, '-i', target, '-f', 'null', '-'], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stderr } = await run(
+    'ffmpeg',
+    ['-hide_banner', '-v', 'warning', ...extra, '-i', target, '-f', 'null', '-'],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   return stderr.trim();
 }
