@@ -96,9 +96,9 @@ export class SerialTransport implements ScannerTransport {
     port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
       if (this.port !== port) return;
       this.port = null;
-      const why = err?.disconnected
-        ? 'device disconnected'
-        : `port closed${err ? `: ${err.message}` : ''}`;
+      // We close the port only in close(), so any other close means the device went away.
+      const detail = err && !err.disconnected ? ` (${err.message})` : '';
+      const why = `serial device disconnected${detail}`;
       this.failed(why);
     });
     port.open((err) => {
