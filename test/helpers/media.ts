@@ -10,7 +10,7 @@ const run = promisify(execFile);
 const CACHE = join(tmpdir(), 'scanner-hls-media-v1');
 
 /** Kinds of test stream, each made by ffmpeg from lavfi sources. */
-export type MediaKind = 'mp3' | 'mp3-lsf' | 'aac' | 'h264';
+export type MediaKind = 'mp3' | 'mp3-lsf' | 'aac' | 'h264' | 'mp3-two-programs';
 
 /** ffmpeg arguments (after the inputs) for each kind. */
 function encodeArgs(kind: MediaKind, seconds: number): string[] {
@@ -27,6 +27,26 @@ function encodeArgs(kind: MediaKind, seconds: number): string[] {
       return [...tone(22050), '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '16k'];
     case 'aac':
       return [...tone(48000), '-c:a', 'aac', '-b:a', '64k'];
+    case 'mp3-two-programs':
+      return [
+        ...tone(44100),
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=frequency=880:sample_rate=44100:duration=${seconds}`,
+        '-map',
+        '0:a',
+        '-map',
+        '1:a',
+        '-c:a',
+        'libmp3lame',
+        '-b:a',
+        '64k',
+        '-program',
+        'program_num=7:title=first:st=0',
+        '-program',
+        'program_num=9:title=second:st=1',
+      ];
     case 'h264':
       return [
         '-f',

@@ -20,6 +20,7 @@ export async function writeAll(s: Socket, bytes: Uint8Array, chunkSize = 1316): 
 /** Ends the connection and waits until it is closed. */
 export function closePublisher(s: Socket): Promise<void> {
   return new Promise((resolve) => {
+    if (s.destroyed) return resolve();
     s.once('close', () => resolve());
     s.end();
   });

@@ -189,3 +189,26 @@ describe('Segmenter on damaged input', () => {
     );
   });
 });
+
+describe('Segmenter on a multi-program input', () => {
+  it('publishes the first program in the PAT, or the one asked for, and drops the others', async () => {
+    const data = readFileSync(await makeTs('mp3-two-programs', 5));
+    const allPids = new Set(pids(data));
+    for (const program of [null, 9]) {
+      const s = new Segmenter({ segmentDurationSec: 2, targetDurationSec: 2, program });
+      const events = [...s.push(data, 0), ...s.end(0)];
+      const segs = events.flatMap((e) => (e.type === 'segment' ? [e.segment] : []));
+      assert.equal(segs.length, 3);
+      const used = new Set(segs.flatMap((x) => pids(x.bytes)));
+      const pmtPid = pids(segs[0].bytes)[1];
+      const es = [...used].filter((p) => p !== 0 && p !== pmtPid);
+      assert.equal(es.length, 1, `one elementary stream for program ${program}`);
+      const announced = events.find((e) => e.type === 'program');
+      assert.equal(announced?.type === 'program' && announced.program, program ?? 7);
+      assert.ok(allPids.size > used.size, 'the other program was dropped');
+      const dir = tempDir();
+      writeFileSync(join(dir, 'a.ts'), segs[1].bytes);
+      assert.equal(await ffmpegDecodeErrors(join(dir, 'a.ts')), '');
+    }
+  });
+});

@@ -1,0 +1,62 @@
+// test/integration/full-disk.test.ts: a full segment disk (a real 96 KiB tmpfs) loses nothing already published and never crashes.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { memoryLogger } from '../../src/logger.js';
+import { makeTs } from '../helpers/media.js';
+import { startTestServer, tempDir } from '../helpers/server.js';
+import { publishBytes } from '../helpers/tcp.js';
+import { waitFor } from '../helpers/wait.js';
+
+function mountTmpfs(dir: string, size: string): boolean {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('full disk', () => {
+  it('keeps the published playlist valid, logs the write error and recovers when space returns', async (t) => {
+    const dir = tempDir();
+    const out = join(dir, 'segments');
+    mkdirSync(out);
+    if (!mountTmpfs(out, '96k')) return t.skip('mounting a tmpfs needs root (CI runs as root)');
+    const log = memoryLogger();
+    const s = await startTestServer({ out, window: 6 }, { dir, logger: log });
+    try {
+      // 128 kbit/s: about 35 KB per 2 s segment, so the third or fourth write hits ENOSPC.
+      await publishBytes(s.ingestPort, readFileSync(await makeTs('mp3', 13)));
+      await waitFor(
+        () => log.lines.some((l) => l.level === 'error' && /ENOSPC/.test(l.msg)),
+        'an ENOSPC error in the log',
+      );
+      await s.packager.idle();
+      const text = await (await fetch(`${s.baseUrl}/hls/live.m3u8`)).text();
+      const uris = text.split('\n').filter((l) => l.endsWith('.ts'));
+      assert.ok(uris.length >= 1, 'what was written before the disk filled stays listed');
+      for (const u of uris) {
+        const r = await fetch(`${s.baseUrl}/hls/${u}`);
+        assert.equal(r.status, 200, `${u} is downloadable`);
+        assert.equal((await r.arrayBuffer()).byteLength % 188, 0, `${u} is whole`);
+      }
+      // The on-disk playlist is the last good one (written by rename, never truncated).
+      const onDisk = readFileSync(join(out, 'live.m3u8'), 'utf8');
+      assert.match(onDisk, /^#EXTM3U\n[\s\S]*\.ts\n$/);
+      // Space comes back (a bigger disk): the next publisher's segments are listed after a discontinuity.
+      execFileSync('mount', ['-o', 'remount,size=4m', out]);
+      await publishBytes(s.ingestPort, readFileSync(await makeTs('mp3', 5)));
+      const after = await waitFor(async () => {
+        const t2 = await (await fetch(`${s.baseUrl}/hls/live.m3u8`)).text();
+        return t2.split('\n').filter((l) => l.endsWith('.ts')).length > uris.length ? t2 : null;
+      }, 'new segments after space returned');
+      assert.match(after, /#EXT-X-DISCONTINUITY\n/);
+    } finally {
+      await s.close();
+      execFileSync('umount', [out]);
+    }
+  });
+});
