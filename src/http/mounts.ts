@@ -2,8 +2,13 @@
 import type { AppConfig } from '../config.js';
 import type { Packager } from '../packager.js';
 import type { Mount } from './app.js';
+import { pageRoutes } from './page-routes.js';
+import { statusRoutes } from './status-routes.js';
 
 /** Routers for live mode, in mount order. */
-export function liveMounts(_cfg: Readonly<AppConfig>, _packager: Packager): Mount[] {
-  return [];
+export function liveMounts(cfg: Readonly<AppConfig>, packager: Packager): Mount[] {
+  return [
+    { path: '/api', router: statusRoutes(packager) },
+    { path: '/', router: pageRoutes({ stream: cfg.stream, scanner: cfg.scanner !== null }) },
+  ];
 }
