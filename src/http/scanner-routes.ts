@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { isActionName, parseAction, parseChannelWrite, channelOf } from '../scanner/actions.js';
 import { isAuthorized } from '../scanner/control-token.js';
 import type { ScannerProfile } from '../scanner/profile.js';
+import { EncodeError } from '../scanner/protocol.js';
 import type { RateLimiter } from '../scanner/rate-limit.js';
 import type { ScannerController } from '../scanner/scanner-controller.js';
 
@@ -35,11 +36,18 @@ const STATUS_BY_CODE: Record<string, number> = {
 
 const SSE_HEARTBEAT_MS = 15000;
 
+/** The router plus a way to end its open event streams (so an HTTP server can close). */
+export interface ScannerRouter {
+  router: express.Router;
+  /** Ends every open /events stream. */
+  closeStreams: () => void;
+}
+
 /** Builds the /api/scanner router. */
-export function createScannerRouter(deps: ScannerRouteDeps): express.Router {
+export function createScannerRouter(deps: ScannerRouteDeps): ScannerRouter {
   const router = express.Router();
   const { controller } = deps;
-  let streams = 0;
+  const open = new Set<Response>();
 
   router.use(express.json({ limit: '4kb' }));
 
@@ -52,11 +60,11 @@ export function createScannerRouter(deps: ScannerRouteDeps): express.Router {
   });
 
   router.get('/events', (req, res) => {
-    if (streams >= (deps.maxEventStreams ?? 100)) {
+    if (open.size >= (deps.maxEventStreams ?? 100)) {
       res.status(503).json({ error: 'too many event streams' });
       return;
     }
-    streams++;
+    open.add(res);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -78,7 +86,7 @@ export function createScannerRouter(deps: ScannerRouteDeps): express.Router {
     };
     cancelBeat = deps.clock.setTimer(beat, SSE_HEARTBEAT_MS);
     req.on('close', () => {
-      streams--;
+      open.delete(res);
       offStatus();
       offTx();
       cancelBeat();
@@ -133,6 +141,10 @@ export function createScannerRouter(deps: ScannerRouteDeps): express.Router {
   });
 
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof EncodeError) {
+      res.status(400).json({ error: err.message, code: 'request.invalid' });
+      return;
+    }
     if (isAppError(err) && STATUS_BY_CODE[err.code]) {
       res.status(STATUS_BY_CODE[err.code] ?? 500).json({ error: err.message, code: err.code });
       return;
@@ -147,5 +159,10 @@ export function createScannerRouter(deps: ScannerRouteDeps): express.Router {
     res.status(500).json({ error: 'internal error' });
   });
 
-  return router;
+  return {
+    router,
+    closeStreams: () => {
+      for (const res of [...open]) res.end();
+    },
+  };
 }

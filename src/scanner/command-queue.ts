@@ -30,7 +30,8 @@ export function isReplyTo(cmd: ScannerCommand, line: ScannerLine): boolean {
     case 'mode':
       return line.type === 'mode';
     case 'banks':
-      return line.type === 'flag' && line.name === 'SB';
+      // §3.2 SB echoes the bank list on siblings [FAM]; accept a plain OK too.
+      return (line.type === 'flag' && line.name === 'SB') || line.type === 'ok';
     default:
       return line.type === 'ok';
   }

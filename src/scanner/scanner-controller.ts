@@ -182,7 +182,7 @@ export class ScannerController {
         return {};
       case 'banks': {
         const r = await this.send({ kind: 'banks', banks: a.banks });
-        if (r.type !== 'flag') this.throwFor(r, 'SB');
+        if (r.type !== 'flag' && r.type !== 'ok') this.throwFor(r, 'SB');
         return { banks: r.type === 'flag' ? r.value : a.banks };
       }
       case 'write-channel': {

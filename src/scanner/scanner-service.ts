@@ -54,7 +54,7 @@ export interface ScannerService {
   transmissions(): Transmission[];
   /** The in-process simulator with spec 'sim', else null. */
   simulator: SimulatedScanner | null;
-  /** Stops polling and closes the serial port or simulator. */
+  /** Ends event streams, stops polling and closes the serial port or simulator. */
   close(): Promise<void>;
 }
 
@@ -118,7 +118,7 @@ export async function startScannerService(opts: ScannerServiceOptions): Promise<
     clock: opts.clock,
     logger,
   });
-  const router = createScannerRouter({
+  const { router, closeStreams } = createScannerRouter({
     controller,
     token,
     profile,
@@ -136,6 +136,9 @@ export async function startScannerService(opts: ScannerServiceOptions): Promise<
     onStatus: (fn) => controller.onStatus(fn),
     transmissions: () => controller.transmissions(),
     simulator,
-    close: () => controller.close(),
+    close: async () => {
+      closeStreams();
+      await controller.close();
+    },
   };
 }

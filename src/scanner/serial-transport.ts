@@ -102,14 +102,14 @@ export class SerialTransport implements ScannerTransport {
       this.failed(why);
     });
     port.open((err) => {
-      if (this.port !== port) return;
+      if (this.closed || this.port !== port) {
+        // close() ran while opening: do not leave the port open behind it.
+        if (!err && port.isOpen) port.close();
+        return;
+      }
       if (err) {
         this.port = null;
         this.failed(`cannot open ${this.opts.path}: ${errorMessage(err)}`);
-        return;
-      }
-      if (this.closed) {
-        port.close();
         return;
       }
       this.lastFailure = '';

@@ -238,6 +238,19 @@ void describe('scanner service start-up', () => {
     assert.equal((await fetch(second.base)).status, 200, 'status is not rate-limited');
   });
 
+  void it('ends open event streams on close, so the HTTP server can shut down', async () => {
+    const { service, base } = await serve({ stateDir: join(dir, 'sse-close') });
+    const res = await fetch(`${base}/events`);
+    const reader = res.body?.getReader();
+    assert.ok(reader);
+    await reader.read(); // the stream is open
+    await service.close();
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) break;
+    }
+  });
+
   void it('starts without the serial port, says why, and keeps retrying', async () => {
     const logger = memoryLogger();
     const { service } = await serve({
