@@ -188,8 +188,10 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   private handle(events: SegmenterEvent[]): void {
     for (const e of events) {
-      if (e.type === 'segment') this.enqueue(() => this.publish(e.segment));
-      else if (e.type === 'program') {
+      if (e.type === 'segment') {
+        if (this.opts.mode === 'live') this.enqueue(() => this.publish(e.segment));
+        else this.publishBatch(e.segment);
+      } else if (e.type === 'program') {
         this.opts.logger.info(`program ${e.program}: ${e.codecs.join(', ')}`);
         this.status.codecs = e.codecs;
       } else this.warnLimited(e.code, e.message);
@@ -224,8 +226,9 @@ export class Packager extends EventEmitter<PackagerEvents> {
     });
   }
 
+  /** Live: write, then list, then write the playlist and state; in arrival order. */
   private async publish(seg: CutSegment): Promise<void> {
-    const { store, logger, mode } = this.opts;
+    const { store, logger } = this.opts;
     const msn = this.window.nextMsn;
     const uri = `${this.opts.stream}-${this.runId}-${msn}.ts`;
     try {
@@ -247,16 +250,32 @@ export class Packager extends EventEmitter<PackagerEvents> {
       discontinuity,
       programDateTimeMs: seg.programDateTimeMs,
     });
-    for (const s of evicted)
-      this.scheduleDelete(s.uri, mode === 'live' ? this.availabilityMs() : 0);
-    this.playlist = renderMediaPlaylist(this.window.toPlaylist(mode === 'vod' ? 'vod' : 'live'));
+    for (const s of evicted) this.scheduleDelete(s.uri, this.availabilityMs());
+    this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
     this.status.segmentsPublished++;
     this.status.lastSegmentAt = new Date(this.opts.clock.now()).toISOString();
     this.status.mediaSequence = msn;
     this.status.bitrateKbps = Math.round((seg.bytes.length * 8) / seg.durationSec / 100) / 10;
-    if (mode === 'live') await this.writePlaylistAndState();
+    await this.writePlaylistAndState();
     logger.debug(`published ${uri} (${seg.durationSec.toFixed(3)} s)`);
     this.emit('status', this.getStatus());
+  }
+
+  /**
+   * Batch and VOD: write synchronously (nothing else is waiting on the event loop) and render the
+   * playlist once at the end. A failed write is fatal here: a batch run must not end with holes.
+   */
+  private publishBatch(seg: CutSegment): void {
+    const uri = `${this.opts.stream}-${this.runId}-${this.window.nextMsn}.ts`;
+    this.opts.store.writeAtomicSync(uri, seg.bytes);
+    const { evicted } = this.window.add({
+      uri,
+      durationSec: seg.durationSec,
+      discontinuity: seg.discontinuity,
+      programDateTimeMs: seg.programDateTimeMs,
+    });
+    for (const s of evicted) this.opts.store.removeSync(s.uri);
+    this.status.segmentsPublished++;
   }
 
   private async writePlaylistAndState(): Promise<void> {

@@ -1,5 +1,6 @@
 // src/storage/disk-store.ts: DiskStore: the only writer of the segment directory; every file appears whole (temp + rename).
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A file name we are willing to create or delete: no path separators, no leading dot. */
@@ -30,6 +31,24 @@ export class DiskStore {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw e;
     }
+  }
+
+  /** writeAtomic for batch mode, where blocking is cheaper than a thread-pool round trip per file. */
+  writeAtomicSync(name: string, data: Uint8Array | string): void {
+    if (!isSafeName(name)) throw new Error(`refusing unsafe file name ${JSON.stringify(name)}`);
+    const tmp = join(this.dir, `${TEMP_PREFIX}${name}`);
+    try {
+      writeFileSync(tmp, data);
+      renameSync(tmp, join(this.dir, name));
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  /** remove() for batch mode. */
+  removeSync(name: string): void {
+    if (isSafeName(name)) rmSync(join(this.dir, name), { force: true });
   }
 
   /** Deletes name if it exists. */

@@ -52,17 +52,18 @@ export function packetizePes(
   cc: number,
   firstAf: Uint8Array | null,
 ): { packets: Uint8Array; nextCc: number } {
-  const chunks: Uint8Array[] = [];
+  const firstRoom = PACKET_SIZE - 4 - (firstAf ? firstAf.length + 1 : 0);
+  const count = 1 + Math.max(0, Math.ceil((pes.length - firstRoom) / (PACKET_SIZE - 4)));
+  const packets = new Uint8Array(count * PACKET_SIZE);
   let pos = 0;
-  let first = true;
-  while (pos < pes.length || first) {
-    const pkt = new Uint8Array(PACKET_SIZE);
+  for (let n = 0; n < count; n++) {
+    const pkt = packets.subarray(n * PACKET_SIZE, (n + 1) * PACKET_SIZE);
+    const first = n === 0;
     pkt[0] = SYNC_BYTE;
     pkt[1] = (first ? 0x40 : 0) | ((pid >> 8) & 0x1f);
     pkt[2] = pid & 0xff;
     const af = first ? firstAf : null;
-    const afBytes = af ? af.length + 1 : 0;
-    const room = PACKET_SIZE - 4 - afBytes;
+    const room = first ? firstRoom : PACKET_SIZE - 4;
     const take = Math.min(room, pes.length - pos);
     const stuffing = room - take;
     let at = 4;
@@ -88,10 +89,6 @@ export function packetizePes(
     pkt.set(pes.subarray(pos, pos + take), at);
     pos += take;
     cc = (cc + 1) & 0x0f;
-    first = false;
-    chunks.push(pkt);
   }
-  const packets = new Uint8Array(chunks.length * PACKET_SIZE);
-  chunks.forEach((c, i) => packets.set(c, i * PACKET_SIZE));
   return { packets, nextCc: cc };
 }

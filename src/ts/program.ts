@@ -70,6 +70,16 @@ export class ProgramTracker {
   private patVersion = -1;
   private selected = -1;
   private readonly programPid = new Uint8Array(8192);
+  // The last PAT and PMT packets seen (CC byte aside): encoders repeat them many times a second.
+  private readonly lastPat = Buffer.alloc(188);
+  private readonly lastPmt = Buffer.alloc(188);
+
+  /** True when the packet repeats the cached one from byte 4 on; otherwise caches it. */
+  private static repeats(cache: Buffer, b: Uint8Array, off: number): boolean {
+    if (cache.compare(b, off + 4, off + 188, 4, 188) === 0) return true;
+    cache.set(b.subarray(off, off + 188));
+    return false;
+  }
 
   constructor(private readonly wantedProgram: number | null) {}
 
@@ -80,6 +90,8 @@ export class ProgramTracker {
 
   /** Feeds a PID-0 packet; acts only when the PAT version (or the selected program) changes. */
   onPat(b: Uint8Array, off: number): PsiResult {
+    if (this.pmtPid >= 0 && ProgramTracker.repeats(this.lastPat, b, off))
+      return { kind: 'ignored' };
     const s = readSection(b, off);
     if (s === 'not-start') return { kind: 'ignored' };
     if (typeof s === 'string') return { kind: 'problem', message: `PAT ${s}` };
@@ -106,6 +118,7 @@ export class ProgramTracker {
 
   /** Feeds a packet on the PMT PID; acts only on a new version. */
   onPmt(b: Uint8Array, off: number): PsiResult {
+    if (this.current && ProgramTracker.repeats(this.lastPmt, b, off)) return { kind: 'ignored' };
     const s = readSection(b, off);
     if (s === 'not-start') return { kind: 'ignored' };
     if (typeof s === 'string') return { kind: 'problem', message: `PMT ${s}` };
@@ -143,5 +156,7 @@ export class ProgramTracker {
     this.patVersion = -1;
     this.selected = -1;
     this.programPid.fill(0);
+    this.lastPat.fill(0);
+    this.lastPmt.fill(0);
   }
 }

@@ -1,0 +1,198 @@
+// scripts/bench.ts: npm run bench: segments the same inputs with scanner-hls --input and with ffmpeg -c copy -f hls,
+// and prints wall time, CPU and peak memory of both, with the ratio. Needs ffmpeg and GNU time (apt-get install ffmpeg time).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(new URL('..', import.meta.url).pathname);
+const INPUTS = join(ROOT, 'bench-out');
+// A RAM-backed output directory keeps disk noise out of both tools' figures.
+const OUT_BASE = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const GNU_TIME = '/usr/bin/time';
+
+interface Input {
+  name: string;
+  file: string;
+  make: string[];
+}
+
+const inputs: Input[] = [
+  {
+    name: '1 h MP3 128 kbit/s audio',
+    file: join(INPUTS, 'audio-1h-mp3.ts'),
+    make: [
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=44100:duration=3600',
+      '-c:a',
+      'libmp3lame',
+      '-b:a',
+      '128k',
+    ],
+  },
+  {
+    name: '2 min 720p H.264 + AAC',
+    file: join(INPUTS, 'video-2min-720p.ts'),
+    make: [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=1280x720:rate=30:duration=120',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000:duration=120',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-g',
+      '60',
+      '-b:v',
+      '3M',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '128k',
+    ],
+  },
+];
+
+interface Sample {
+  wallSec: number;
+  cpuSec: number;
+  peakMb: number;
+}
+
+function ensureInput(i: Input): void {
+  if (existsSync(i.file)) return;
+  mkdirSync(INPUTS, { recursive: true });
+  process.stdout.write(`generating ${i.file} with ffmpeg (once)...\n`);
+  const tmp = `${i.file}.tmp`;
+  execFileSync(
+    'ffmpeg',
+    ['-hide_banner', '-loglevel', 'error', '-y', ...i.make, '-f', 'mpegts', tmp],
+    { stdio: 'inherit' },
+  );
+  renameSync(tmp, i.file);
+}
+
+/** Runs cmd under GNU time; returns wall, user+sys CPU and max RSS. */
+function measure(cmd: string[], outDir: string): Sample {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const r = spawnSync(GNU_TIME, ['-f', 'BENCH %e %U %S %M', ...cmd], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed:\n${r.stderr}`);
+  const m = /BENCH ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+  if (!m) throw new Error(`no timing from GNU time:\n${r.stderr}`);
+  return {
+    wallSec: Number(m[1]),
+    cpuSec: Number(m[2]) + Number(m[3]),
+    peakMb: Number(m[4]) / 1024,
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function summarise(samples: Sample[]): Sample {
+  return {
+    wallSec: median(samples.map((s) => s.wallSec)),
+    cpuSec: median(samples.map((s) => s.cpuSec)),
+    peakMb: Math.max(...samples.map((s) => s.peakMb)),
+  };
+}
+
+function main(): void {
+  if (!existsSync(GNU_TIME)) {
+    process.stderr.write('bench: GNU time is missing; install it with: apt-get install time\n');
+    process.exit(2);
+  }
+  const mainJs = join(ROOT, 'dist', 'main.js');
+  if (!existsSync(mainJs)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const ffmpegVersion = execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0];
+  process.stdout.write(
+    `scanner-hls vs ffmpeg, ${RUNS} alternating runs each, median wall/CPU, max peak RSS\n` +
+      `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, node ${process.version}, ${ffmpegVersion}\n` +
+      `output directory: ${OUT_BASE}\n\n`,
+  );
+  const rows: string[] = [];
+  for (const input of inputs) {
+    ensureInput(input);
+    const mb = statSync(input.file).size / 1e6;
+    const ours: Sample[] = [];
+    const theirs: Sample[] = [];
+    const oursDir = join(OUT_BASE, 'bench-scanner-hls');
+    const ffDir = join(OUT_BASE, 'bench-ffmpeg');
+    for (let run = 0; run < RUNS; run++) {
+      ours.push(
+        measure(
+          [
+            'node',
+            mainJs,
+            '--input',
+            input.file,
+            '--vod',
+            '--out',
+            oursDir,
+            '--state-dir',
+            join(OUT_BASE, 'bench-state'),
+            '--segment-duration',
+            '2',
+            '--log-level',
+            'warn',
+          ],
+          oursDir,
+        ),
+      );
+      theirs.push(
+        measure(
+          [
+            'ffmpeg',
+            '-hide_banner',
+            '-loglevel',
+            'error',
+            '-i',
+            input.file,
+            '-c',
+            'copy',
+            '-f',
+            'hls',
+            '-hls_time',
+            '2',
+            '-hls_list_size',
+            '0',
+            '-hls_playlist_type',
+            'vod',
+            '-hls_segment_filename',
+            join(ffDir, 'seg%d.ts'),
+            join(ffDir, 'index.m3u8'),
+          ],
+          ffDir,
+        ),
+      );
+    }
+    const segs = readdirSync(oursDir).filter((f) => f.endsWith('.ts')).length;
+    const a = summarise(ours);
+    const b = summarise(theirs);
+    rows.push(
+      `${input.name} (${mb.toFixed(1)} MB, ${segs} segments)`,
+      `  scanner-hls  wall ${a.wallSec.toFixed(2)} s  cpu ${a.cpuSec.toFixed(2)} s  peak ${a.peakMb.toFixed(0)} MB`,
+      `  ffmpeg       wall ${b.wallSec.toFixed(2)} s  cpu ${b.cpuSec.toFixed(2)} s  peak ${b.peakMb.toFixed(0)} MB`,
+      `  ratio        ${(b.wallSec / a.wallSec).toFixed(2)}× ffmpeg's speed (wall), ${(b.cpuSec / a.cpuSec).toFixed(2)}× (cpu)`,
+      '',
+    );
+    process.stdout.write(rows.slice(-5).join('\n') + '\n');
+  }
+  rmSync(join(OUT_BASE, 'bench-scanner-hls'), { recursive: true, force: true });
+  rmSync(join(OUT_BASE, 'bench-ffmpeg'), { recursive: true, force: true });
+}
+
+main();
