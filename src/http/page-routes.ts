@@ -41,9 +41,12 @@ function srcOriginOf(req: IncomingMessage): string | null {
   return externalPlaylistOrigin(query.get('src'));
 }
 
-/** CSP source for the ?src= origin; 'self' (a no-op repeat) when there is none. */
-function srcSource(req: IncomingMessage): string {
-  return srcOriginOf(req) ?? "'self'";
+/** A CSP source list: the fixed sources plus the ?src= origin when there is one. */
+function withSrcOrigin(...fixed: string[]): (req: IncomingMessage) => string {
+  return (req) => {
+    const origin = srcOriginOf(req);
+    return (origin ? [...fixed, origin] : fixed).join(' ');
+  };
 }
 
 /**
@@ -61,8 +64,8 @@ const pageHeaders = helmet({
       styleSrc: ["'self'"],
       imgSrc: ["'self'", 'data:'],
       fontSrc: ["'self'"],
-      connectSrc: ["'self'", srcSource],
-      mediaSrc: ["'self'", 'blob:', srcSource],
+      connectSrc: [withSrcOrigin("'self'")],
+      mediaSrc: [withSrcOrigin("'self'", 'blob:')],
       workerSrc: ["'self'", 'blob:'],
       objectSrc: ["'none'"],
       baseUri: ["'self'"],

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
+import { externalPlaylistOrigin, renderIndex } from '../../src/http/page-routes.js';
 import { statusRoutes } from '../../src/http/status-routes.js';
 import type { PackagerEvents } from '../../src/packager.js';
 import type { StreamStatus } from '../../src/stream-status.js';
@@ -195,7 +196,8 @@ describe('status API with a live publisher', () => {
       const r = await fetch(`${base}/?src=${encodeURIComponent(bad)}`);
       const c = r.headers.get('content-security-policy') ?? '';
       assert.doesNotMatch(c, /javascript|data:text|ftp|\*/, `src ${bad} stays out of the CSP`);
-      assert.match(c, /connect-src 'self' 'self'(;|$)/);
+      assert.match(c, /connect-src 'self';/);
+      assert.match(c, /media-src 'self' blob:;/);
     }
 
     for (const [path, type] of [
@@ -271,6 +273,40 @@ describe('status event stream fan-out', () => {
       await b.close();
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));
+    }
+  });
+});
+
+describe('page template', () => {
+  test('fills stream, playlist and the scanner flag, escaped', () => {
+    const tpl =
+      '<title>{{stream}}</title><body data-playlist="{{playlist}}" data-scanner="{{scanner}}" x="{{other}}">';
+    assert.equal(
+      renderIndex(tpl, { stream: 'fire-1', scanner: true }),
+      '<title>fire-1</title><body data-playlist="/hls/fire-1.m3u8" data-scanner="on" x="{{other}}">',
+    );
+    assert.match(
+      renderIndex(tpl, { stream: 'a"<b', scanner: false }),
+      /data-playlist="\/hls\/a&#34;&#60;b\.m3u8" data-scanner="off"/,
+    );
+  });
+
+  test('?src= origins: only absolute http(s) URLs', () => {
+    assert.equal(
+      externalPlaylistOrigin('http://10.0.0.5:8080/hls/live.m3u8'),
+      'http://10.0.0.5:8080',
+    );
+    assert.equal(externalPlaylistOrigin('https://Radio.Example/x.m3u8'), 'https://radio.example');
+    for (const bad of [
+      undefined,
+      ['http://a/x'],
+      '',
+      '/hls/live.m3u8',
+      'javascript:alert(1)',
+      'blob:http://a/x',
+      'ws://a/x',
+    ]) {
+      assert.equal(externalPlaylistOrigin(bad), null, String(bad));
     }
   });
 });
