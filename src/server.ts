@@ -9,6 +9,7 @@ import { liveMounts } from './http/mounts.js';
 import { TcpIngest } from './ingest/tcp-ingest.js';
 import type { Logger } from './logger.js';
 import { Packager } from './packager.js';
+import { type ScannerService, startScannerService } from './scanner/scanner-service.js';
 import { DiskStore } from './storage/disk-store.js';
 import { StateFile } from './storage/state-file.js';
 
@@ -17,6 +18,8 @@ export interface RunningServer {
   httpPort: number;
   ingestPort: number;
   packager: Packager;
+  /** The scanner controller service when --scanner is set. */
+  scanner: ScannerService | null;
   /** Lines for the start-up banner (URLs). */
   banner: string[];
   /** Graceful stop: ends the publisher's session (its segment is published), saves state, closes sockets. */
@@ -72,7 +75,19 @@ export async function startServer(
     logger: logger.child('packager'),
   });
   await packager.init();
+  // A missing serial port does not fail start-up: the service reports it and keeps retrying.
+  const scanner = cfg.scanner
+    ? await startScannerService({
+        spec: cfg.scanner,
+        pollMs: cfg.scannerPollMs,
+        stateDir: resolve(cfg.stateDir),
+        controlToken: cfg.controlToken,
+        logger: logger.child('scanner'),
+        clock,
+      })
+    : null;
   const mounts = [
+    ...(scanner ? [{ path: '/api/scanner', router: scanner.router }] : []),
     ...liveMounts(cfg, packager),
     ...(extras.mounts ? await extras.mounts(packager) : []),
   ];
@@ -99,6 +114,7 @@ export async function startServer(
     ingestPort = await ingest.listen();
   } catch (e) {
     http.close();
+    await scanner?.close();
     throw e;
   }
   const shown = cfg.httpHost === '0.0.0.0' || cfg.httpHost === '::' ? '127.0.0.1' : cfg.httpHost;
@@ -109,6 +125,15 @@ export async function startServer(
     `  playlist:  ${base}/hls/${cfg.stream}.m3u8`,
     `  ingest:    tcp://${ing.host}:${ingestPort} (send MPEG-TS here)`,
   ];
+  if (scanner) {
+    const how = {
+      config: 'from --control-token',
+      stored: 'kept in the state dir',
+      generated: 'new, kept in the state dir',
+    }[scanner.tokenSource];
+    banner.push(`  scanner:   ${cfg.scanner} (control token ${how})`);
+    banner.push(`  control:   ${base}/#token=${encodeURIComponent(scanner.token)}`);
+  }
   if (cfg.httpHost === '0.0.0.0' || cfg.httpHost === '::') {
     for (const a of lanAddresses())
       banner.push(
@@ -120,9 +145,10 @@ export async function startServer(
     (closing ??= (async () => {
       await ingest.close();
       if (extras.onClose) await extras.onClose();
+      await scanner?.close();
       await packager.close();
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));
     })());
-  return { httpPort, ingestPort, packager, banner, close };
+  return { httpPort, ingestPort, packager, scanner, banner, close };
 }
