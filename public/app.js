@@ -20,7 +20,6 @@ const TEXT = {
   paused: 'Paused. Play resumes at live.',
   buffering: 'Buffering…',
   offline: 'The feed is offline. Playback starts again by itself when it comes back.',
-  waitingFeed: 'Waiting for the feed…',
   network: 'Can’t reach the server. Trying again…',
   media: 'The audio hiccupped. Recovering…',
   blocked: 'Your browser blocked playback. Press play to listen.',
@@ -38,8 +37,10 @@ function choosePlaylist() {
       external: false,
     };
   }
+  // An absolute http(s) URL (the server allows its origin in the CSP) or a path on this server.
+  const isPath = src.startsWith('/') && !src.startsWith('//') && !src.startsWith('/\\');
   try {
-    const url = new URL(src, location.href);
+    const url = isPath ? new URL(src, location.href) : new URL(src);
     if (url.protocol === 'http:' || url.protocol === 'https:') {
       return { url: url.href, external: url.origin !== location.origin };
     }
