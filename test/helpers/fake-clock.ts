@@ -1,6 +1,6 @@
-// test/unit/scanner/fake-clock.ts: a manual Clock for scanner tests; advance() runs due timers in order and lets promises settle.
+// test/helpers/fake-clock.ts: a manual Clock for tests; advance() runs due timers in order and lets promises settle.
 import { setImmediate as tick } from 'node:timers/promises';
-import type { Clock } from '../../../src/clock.js';
+import type { Clock } from '../../src/clock.js';
 
 interface Timer {
   at: number;

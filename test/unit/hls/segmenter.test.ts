@@ -4,9 +4,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type CutSegment, Segmenter, type SegmenterEvent } from '../../../src/hls/segmenter.js';
-import { ffmpegDecodeErrors, makeTs, type MediaKind } from '../../helpers/media.js';
+import { pidAt } from '../../../src/ts/packet.js';
+import { ID3_PID, injectId3 } from '../../helpers/id3-inject.js';
+import { ffmpegDecodeErrors, ffprobeJson, makeTs, type MediaKind } from '../../helpers/media.js';
 import { tempDir } from '../../helpers/server.js';
-import { ccBreaks, firstPesPid, pesTimes, pids } from '../../helpers/ts-bytes.js';
+import { ccBreaks, firstPesPid, packets, pesTimes, pids } from '../../helpers/ts-bytes.js';
 
 function segmentAll(
   data: Uint8Array,
@@ -210,5 +212,29 @@ describe('Segmenter on a multi-program input', () => {
       writeFileSync(join(dir, 'a.ts'), segs[1].bytes);
       assert.equal(await ffmpegDecodeErrors(join(dir, 'a.ts')), '');
     }
+  });
+});
+
+describe('Segmenter with timed ID3', () => {
+  it('passes every ID3 packet through untouched and lists the 0x15 stream in each segment', async () => {
+    const src = readFileSync(await makeTs('mp3', 9));
+    const { ts, id3Packets } = injectId3(src, firstPesPid(src), 3);
+    const { segs } = segmentAll(ts);
+    const hex = (p: Uint8Array) => Buffer.from(p).toString('hex');
+    const out = new Set(
+      segs.flatMap((x) =>
+        packets(x.bytes)
+          .filter((p) => pidAt(p, 0) === ID3_PID)
+          .map(hex),
+      ),
+    );
+    assert.ok(id3Packets.length > 10);
+    for (const p of id3Packets) assert.ok(out.has(hex(p)), 'ID3 packet kept byte for byte');
+    const dir = tempDir();
+    writeFileSync(join(dir, 'id3.ts'), segs[1].bytes);
+    const probe = (await ffprobeJson(join(dir, 'id3.ts'), ['-show_streams'])) as {
+      streams: { codec_name?: string }[];
+    };
+    assert.ok(probe.streams.some((s) => s.codec_name === 'timed_id3'));
   });
 });

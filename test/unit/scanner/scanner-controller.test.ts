@@ -7,7 +7,7 @@ import { ScannerController } from '../../../src/scanner/scanner-controller.js';
 import { ScannerRejectedError, ScannerLinkError } from '../../../src/scanner/scanner-errors.js';
 import { SimulatedScanner, type SimulatorOptions } from '../../../src/scanner/simulated-scanner.js';
 import { SimulatedTransport } from '../../../src/scanner/sim-transport.js';
-import { FakeClock, during } from './fake-clock.js';
+import { FakeClock, during } from '../../helpers/fake-clock.js';
 
 let running: { ctl: ScannerController; clock: FakeClock }[] = [];
 afterEach(async () => {

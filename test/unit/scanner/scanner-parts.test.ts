@@ -14,7 +14,7 @@ import {
 import { DEFAULT_PROFILE, resolveProfile } from '../../../src/scanner/profile.js';
 import { RateLimiter } from '../../../src/scanner/rate-limit.js';
 import { TransmissionLog } from '../../../src/scanner/transmission-log.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 
 void describe('TransmissionLog', () => {
   void it('opens, fills in details, closes with a duration, newest first, bounded', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { parseChannelRecord } from '../../../src/scanner/protocol.js';
 import { SimulatedScanner, type SimulatorOptions } from '../../../src/scanner/simulated-scanner.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../../helpers/fake-clock.js';
 
 let sims: SimulatedScanner[] = [];
 afterEach(() => {

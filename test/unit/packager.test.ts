@@ -1,0 +1,74 @@
+// test/unit/packager.test.ts: segment lifetime on disk: listed, then kept for the availability duration, then deleted (fake clock).
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { nullLogger } from '../../src/logger.js';
+import { Packager } from '../../src/packager.js';
+import { DiskStore } from '../../src/storage/disk-store.js';
+import { StateFile } from '../../src/storage/state-file.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { makeTs } from '../helpers/media.js';
+import { tempDir } from '../helpers/server.js';
+
+function packager(dir: string, clock: FakeClock) {
+  return new Packager({
+    stream: 'live',
+    segmentDurationSec: 2,
+    targetDurationSec: 2,
+    window: 3,
+    program: null,
+    mode: 'live',
+    store: new DiskStore(join(dir, 'seg')),
+    state: new StateFile(join(dir, 'st'), 'live'),
+    clock,
+    logger: nullLogger,
+  });
+}
+
+const listed = (p: Packager) =>
+  (p.playlistText() ?? '').split('\n').filter((l) => l.endsWith('.ts'));
+
+describe('Packager segment lifetime', () => {
+  it('§6.2.2: a segment that left the playlist stays for (window + 2) × target duration, then goes', async () => {
+    const dir = tempDir();
+    const clock = new FakeClock();
+    const p = packager(dir, clock);
+    await p.init();
+    p.startSession('test');
+    p.push(readFileSync(await makeTs('mp3', 11)));
+    await p.endSession();
+    const files = () => readdirSync(join(dir, 'seg')).filter((f) => f.endsWith('.ts'));
+    assert.equal(listed(p).length, 3);
+    assert.equal(files().length, 6, 'evicted segments are still downloadable');
+    await clock.advance((3 + 2) * 2 * 1000 - 1);
+    assert.equal(files().length, 6);
+    await clock.advance(1);
+    assert.deepEqual(files().sort(), [...listed(p)].sort(), 'only the listed segments remain');
+    await p.close();
+  });
+
+  it('a restart deletes what the previous run left unlisted, after the availability time, and keeps the listed', async () => {
+    const dir = tempDir();
+    const clock = new FakeClock();
+    const a = packager(dir, clock);
+    await a.init();
+    a.startSession('test');
+    a.push(readFileSync(await makeTs('mp3', 11)));
+    await a.endSession();
+    await a.close();
+    // A stray segment of ours and a temp file from a crash.
+    writeFileSync(join(dir, 'seg', 'live-old-99.ts'), 'x');
+    writeFileSync(join(dir, 'seg', '.tmp-live-x.ts'), 'x');
+    const b = packager(dir, clock);
+    await b.init();
+    assert.deepEqual(listed(b), listed(a));
+    assert.ok(!existsSync(join(dir, 'seg', '.tmp-live-x.ts')), 'temp files go at once');
+    await clock.advance(10_000);
+    const left = readdirSync(join(dir, 'seg'))
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
+    assert.deepEqual(left, [...listed(a)].sort());
+    await b.close();
+  });
+});
