@@ -34,13 +34,25 @@ function patchPmt(pkt: Uint8Array): Uint8Array {
   const start = 5 + out[4];
   const len = ((out[start + 1] & 0x0f) << 8) | out[start + 2];
   const end = start + 3 + len - 4; // before the CRC
-  out.copyWithin(end + 5, end, end + 4);
-  out.set([0x15, 0xe0 | (ID3_PID >> 8), ID3_PID & 0xff, 0xf0, 0x00], end);
-  const newLen = len + 5;
+  // ES entry for stream_type 0x15 with a metadata_descriptor (tag 0x26): format 0xFFFF 'ID3 ',
+  // 0xFF 'ID3 ', service 0, decoder_config_flags 0x0F (hls-rules §4.1).
+  const id3 = [0x49, 0x44, 0x33, 0x20];
+  const descriptor = [0x26, 13, 0xff, 0xff, ...id3, 0xff, ...id3, 0x00, 0x0f];
+  const entry = [
+    0x15,
+    0xe0 | (ID3_PID >> 8),
+    ID3_PID & 0xff,
+    0xf0,
+    descriptor.length,
+    ...descriptor,
+  ];
+  out.copyWithin(end + entry.length, end, end + 4);
+  out.set(entry, end);
+  const newLen = len + entry.length;
   out[start + 1] = (out[start + 1] & 0xf0) | (newLen >> 8);
   out[start + 2] = newLen & 0xff;
-  const crc = crc32Mpeg(out, start, end + 5);
-  out.set([crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff], end + 5);
+  const crc = crc32Mpeg(out, start, end + entry.length);
+  out.set([crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff], end + entry.length);
   return out;
 }
 
