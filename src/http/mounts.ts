@@ -9,6 +9,6 @@ import { statusRoutes } from './status-routes.js';
 export function liveMounts(cfg: Readonly<AppConfig>, packager: Packager): Mount[] {
   return [
     { path: '/api', router: statusRoutes(packager) },
-    { path: '/', router: pageRoutes({ stream: cfg.stream, scanner: cfg.scanner !== null }) },
+    { path: '/', router: pageRoutes({ stream: cfg.stream, scanner: Boolean(cfg.scanner) }) },
   ];
 }

@@ -159,6 +159,8 @@ describe('listening page in Chromium', () => {
       () => (window as unknown as { layoutShift: number }).layoutShift,
     );
     assert.ok(shift < 0.01, `cumulative layout shift ${shift}`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= PHONE.width, `no sideways scrolling at 375 px (page is ${width} px wide)`);
     await page.screenshot({ path: new URL('page-phone.png', ARTIFACTS).pathname, fullPage: true });
 
     const desk = await openPage(browser, `${server.baseUrl}/`, DESKTOP);
