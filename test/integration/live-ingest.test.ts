@@ -60,16 +60,19 @@ describe('live ingest over TCP', () => {
     it(`${kind}: publishes segments whose EXTINF never rounds above the fixed target duration`, async () => {
       const s = await server();
       await publishBytes(s.ingestPort, readFileSync(await makeTs(kind, 13)));
-      const pl = await waitFor(async () => {
-        const p = await playlist(s);
-        return p && p.segments.length === 6 ? p : null;
-      }, '6 listed segments');
+      await waitFor(() => !s.packager.getStatus().ingest.connected, 'publisher gone');
+      await s.packager.idle();
+      const pl = await playlist(s);
+      assert.ok(pl);
+      assert.equal(pl.segments.length, 6);
       assert.equal(pl.target, 2);
       assert.equal(pl.mediaSequence, 1, 'one segment slid out of the 6-segment window');
       for (const seg of pl.segments)
         assert.ok(Math.round(seg.duration) <= pl.target, `${seg.uri}: ${seg.duration}`);
       // Written to disk under the same names, playlist included.
       for (const seg of pl.segments) assert.ok(existsSync(join(s.cfg.out, seg.uri)));
+      // The file on disk catches up with the served playlist once the write queue is idle.
+      await s.packager.idle();
       assert.equal(
         readFileSync(join(s.cfg.out, 'live.m3u8'), 'utf8'),
         await (await fetch(`${s.baseUrl}/hls/live.m3u8`)).text(),
@@ -187,6 +190,42 @@ describe('live ingest over TCP', () => {
     assert.ok(pl.segments.every((x) => !before.segments.some((o) => o.uri === x.uri)));
     // The join slid out of the window, so the discontinuity sequence went up.
     assert.equal(pl.discontinuitySequence, 1);
+  });
+});
+
+describe('GStreamer as the encoder', () => {
+  it('takes the 2009 pipeline (lamemp3enc ! mpegtsmux ! tcpclientsink) and cuts it on the grid', async () => {
+    const s = await server();
+    const pipeline = [
+      '-q',
+      'audiotestsrc',
+      'num-buffers=300',
+      'samplesperbuffer=1152',
+      '!',
+      'audio/x-raw,rate=22050,channels=1',
+      '!',
+      'audioconvert',
+      '!',
+      'lamemp3enc',
+      'bitrate=32',
+      '!',
+      'mpegaudioparse',
+      '!',
+      'mpegtsmux',
+      '!',
+      'tcpclientsink',
+      'host=127.0.0.1',
+      `port=${s.ingestPort}`,
+    ];
+    await run('gst-launch-1.0', pipeline, { timeout: 60_000 });
+    const pl = await waitFor(async () => {
+      const p = await playlist(s);
+      return p && p.segments.length === 6 && !s.packager.getStatus().ingest.connected ? p : null;
+    }, 'segments from GStreamer');
+    // 300 × 1152 samples at 22.05 kHz = 15.7 s: seven full segments and a short last one, six listed.
+    for (const seg of pl.segments.slice(0, -1))
+      assert.ok(Math.abs(seg.duration - 2) <= 0.027, `${seg.uri}: ${seg.duration}`);
+    assert.deepEqual(s.packager.getStatus().codecs, ['mp3']);
   });
 });
 
