@@ -1,10 +1,16 @@
 // src/packager.ts: Packager: Segmenter → DiskStore + LiveWindow → playlist (memory and disk) → state file; deletes expired segments.
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import type { Clock } from './clock.js';
 import { errorMessage } from './errors.js';
 import { LiveWindow } from './hls/live-window.js';
 import { renderMediaPlaylist } from './hls/render.js';
-import { type CutSegment, Segmenter, type SegmenterEvent } from './hls/segmenter.js';
+import {
+  type CutSegment,
+  Segmenter,
+  type SegmenterEvent,
+  type SegmenterStats,
+} from './hls/segmenter.js';
 import type { Logger } from './logger.js';
 import type { DiskStore } from './storage/disk-store.js';
 import type { PendingDelete, StateFile } from './storage/state-file.js';
@@ -27,9 +33,34 @@ export interface PackagerOptions {
   logger: Logger;
 }
 
-/** Events: 'status' (StreamStatus) whenever something a listener sees changes. */
+/** A segment file that is whole on disk (live mode), before the playlist lists it. */
+export interface SegmentWritten {
+  name: string;
+  /** Absolute path of the file in the served directory. */
+  path: string;
+  bytes: number;
+  durationSec: number;
+}
+
+/** The live playlist after an update, in memory and on disk (written: false if the disk write failed). */
+export interface PlaylistWritten {
+  name: string;
+  text: string;
+  written: boolean;
+  /** Time from the arrival of the chunk that completed the segment to this update (injected clock). */
+  publishLatencyMs: number;
+}
+
+/**
+ * Events: 'status' (StreamStatus) whenever something a listener sees changes; in live mode
+ * 'segment-written', then 'playlist-written' once the playlist lists it, and 'segment-deleted'
+ * when a segment's availability time has passed and its file is gone.
+ */
 export interface PackagerEvents {
   status: [StreamStatus];
+  'segment-written': [SegmentWritten];
+  'playlist-written': [PlaylistWritten];
+  'segment-deleted': [{ name: string }];
 }
 
 /** Warnings of one code are logged at most once per this interval (the rest are counted). */
@@ -147,6 +178,11 @@ export class Packager extends EventEmitter<PackagerEvents> {
     return this.playlist;
   }
 
+  /** Input counters since start (bytes, packets, CC errors, resyncs...). */
+  inputStats(): Readonly<SegmenterStats> {
+    return { ...this.segmenter.stats };
+  }
+
   /** A copy of the current status. */
   getStatus(): StreamStatus {
     return structuredClone(this.status);
@@ -189,7 +225,9 @@ export class Packager extends EventEmitter<PackagerEvents> {
   private handle(events: SegmenterEvent[]): void {
     for (const e of events) {
       if (e.type === 'segment') {
-        if (this.opts.mode === 'live') this.enqueue(() => this.publish(e.segment));
+        // handle() runs right after segmenter.push(): now is when the cutting chunk arrived.
+        const arrivedMs = this.opts.clock.now();
+        if (this.opts.mode === 'live') this.enqueue(() => this.publish(e.segment, arrivedMs));
         else this.publishBatch(e.segment);
       } else if (e.type === 'program') {
         this.opts.logger.info(`program ${e.program}: ${e.codecs.join(', ')}`);
@@ -227,7 +265,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
   }
 
   /** Live: write, then list, then write the playlist and state; in arrival order. */
-  private async publish(seg: CutSegment): Promise<void> {
+  private async publish(seg: CutSegment, arrivedMs: number): Promise<void> {
     const { store, logger } = this.opts;
     const msn = this.window.nextMsn;
     const uri = `${this.opts.stream}-${this.runId}-${msn}.ts`;
@@ -241,6 +279,12 @@ export class Packager extends EventEmitter<PackagerEvents> {
       this.lostPending = true;
       return;
     }
+    this.emit('segment-written', {
+      name: uri,
+      path: join(store.dir, uri),
+      bytes: seg.bytes.length,
+      durationSec: seg.durationSec,
+    });
     const discontinuity = seg.discontinuity || this.joinPending || this.lostPending;
     this.joinPending = false;
     this.lostPending = false;
@@ -256,7 +300,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
     this.status.lastSegmentAt = new Date(this.opts.clock.now()).toISOString();
     this.status.mediaSequence = msn;
     this.status.bitrateKbps = Math.round((seg.bytes.length * 8) / seg.durationSec / 100) / 10;
-    await this.writePlaylistAndState();
+    await this.writePlaylistAndState(arrivedMs);
     logger.debug(`published ${uri} (${seg.durationSec.toFixed(3)} s)`);
     this.emit('status', this.getStatus());
   }
@@ -278,16 +322,24 @@ export class Packager extends EventEmitter<PackagerEvents> {
     this.status.segmentsPublished++;
   }
 
-  private async writePlaylistAndState(): Promise<void> {
+  private async writePlaylistAndState(arrivedMs: number): Promise<void> {
     const text = this.playlist;
     if (text === null) return;
+    let written = true;
     try {
       await this.opts.store.writeAtomic(this.playlistName, text);
     } catch (e) {
+      written = false;
       this.opts.logger.error(
         `could not write ${this.playlistName}: ${errorMessage(e)}; HTTP keeps serving the current playlist from memory`,
       );
     }
+    this.emit('playlist-written', {
+      name: this.playlistName,
+      text,
+      written,
+      publishLatencyMs: this.opts.clock.now() - arrivedMs,
+    });
     await this.saveState();
   }
 
@@ -315,12 +367,18 @@ export class Packager extends EventEmitter<PackagerEvents> {
       this.pendingDeletes.delete(uri);
       this.opts.store
         .remove(uri)
+        .then(() => this.emit('segment-deleted', { name: uri }))
         .catch((e: unknown) =>
           this.opts.logger.warn(`could not delete ${uri}: ${errorMessage(e)}`),
         );
     };
     if (delayMs <= 0) {
-      this.enqueue(() => this.opts.store.remove(uri).catch(() => undefined));
+      this.enqueue(() =>
+        this.opts.store
+          .remove(uri)
+          .then(() => void this.emit('segment-deleted', { name: uri }))
+          .catch(() => undefined),
+      );
       return;
     }
     const cancel = this.opts.clock.setTimer(run, delayMs);
