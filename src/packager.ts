@@ -87,11 +87,14 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   constructor(private readonly opts: PackagerOptions) {
     super();
-    this.segmenter = new Segmenter({
-      segmentDurationSec: opts.segmentDurationSec,
-      targetDurationSec: opts.targetDurationSec,
-      program: opts.program,
-    });
+    this.segmenter = new Segmenter(
+      {
+        segmentDurationSec: opts.segmentDurationSec,
+        targetDurationSec: opts.targetDurationSec,
+        program: opts.program,
+      },
+      (e) => this.onSegmenterEvent(e),
+    );
     this.window = this.newWindow(null);
     this.runId = makeRunId(opts.clock.now());
     this.status = {
@@ -201,12 +204,14 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** Feeds bytes from the publisher. */
   push(chunk: Uint8Array): void {
-    this.handle(this.segmenter.push(chunk, this.opts.clock.now()));
+    this.segmenter.push(chunk, this.opts.clock.now());
+    this.updateInputStats();
   }
 
   /** The publisher went away: publish the partial segment. Resolves once it is on disk and listed. */
   async endSession(): Promise<void> {
-    this.handle(this.segmenter.end(this.opts.clock.now()));
+    this.segmenter.end(this.opts.clock.now());
+    this.updateInputStats();
     this.status.ingest = { ...this.status.ingest, connected: false };
     this.emit('status', this.getStatus());
     await this.idle();
@@ -222,18 +227,21 @@ export class Packager extends EventEmitter<PackagerEvents> {
     return this.queue;
   }
 
-  private handle(events: SegmenterEvent[]): void {
-    for (const e of events) {
-      if (e.type === 'segment') {
-        // handle() runs right after segmenter.push(): now is when the cutting chunk arrived.
-        const arrivedMs = this.opts.clock.now();
-        if (this.opts.mode === 'live') this.enqueue(() => this.publish(e.segment, arrivedMs));
-        else this.publishBatch(e.segment);
-      } else if (e.type === 'program') {
-        this.opts.logger.info(`program ${e.program}: ${e.codecs.join(', ')}`);
-        this.status.codecs = e.codecs;
-      } else this.warnLimited(e.code, e.message);
-    }
+  /** Segment bytes are only valid during this call: live mode copies them for its async write. */
+  private onSegmenterEvent(e: SegmenterEvent): void {
+    if (e.type === 'segment') {
+      if (this.opts.mode !== 'live') return this.publishBatch(e.segment);
+      const seg = { ...e.segment, bytes: e.segment.bytes.slice() };
+      // Segment events fire synchronously inside push(): now is when the cutting chunk arrived.
+      const arrivedMs = this.opts.clock.now();
+      this.enqueue(() => this.publish(seg, arrivedMs));
+    } else if (e.type === 'program') {
+      this.opts.logger.info(`program ${e.program}: ${e.codecs.join(', ')}`);
+      this.status.codecs = e.codecs;
+    } else this.warnLimited(e.code, e.message);
+  }
+
+  private updateInputStats(): void {
     const st = this.segmenter.stats;
     this.status.input = {
       bytes: st.bytes,

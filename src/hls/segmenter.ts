@@ -31,6 +31,7 @@ export interface SegmenterOptions {
 
 /** A finished segment, ready to be written and listed. */
 export interface CutSegment {
+  /** The segment's bytes: a view that is valid only during the onEvent call (copy to keep it). */
   bytes: Uint8Array;
   /** First timing-stream DTS, unwrapped 90 kHz ticks. */
   startTicks: number;
@@ -54,7 +55,7 @@ export type WarningCode =
   | 'gop-too-long'
   | 'transport-error';
 
-/** What push() and end() report. */
+/** What push() and end() report, through onEvent, synchronously. */
 export type SegmenterEvent =
   | { type: 'segment'; segment: CutSegment }
   | { type: 'warning'; code: WarningCode; message: string }
@@ -101,7 +102,6 @@ export class Segmenter {
   private readonly lastCc = new Int8Array(8192).fill(-1);
   private readonly ccShift = new Uint8Array(8192);
   private shiftedPids = 0;
-  private events: SegmenterEvent[] = [];
   private now = 0;
   // Run of packets waiting to be copied: runBuf[runStart, runEnd).
   private runBuf: Uint8Array | null = null;
@@ -125,7 +125,10 @@ export class Segmenter {
   private inSkip = false;
   private gopWarned = false;
 
-  constructor(private readonly opts: SegmenterOptions) {
+  constructor(
+    private readonly opts: SegmenterOptions,
+    private readonly onEvent: (e: SegmenterEvent) => void,
+  ) {
     this.tracker = new ProgramTracker(opts.program);
     this.gridTicks = opts.segmentDurationSec * TICKS;
     this.jumpTicks = Math.max(3, 1.5 * opts.segmentDurationSec) * TICKS;
@@ -136,20 +139,19 @@ export class Segmenter {
     return this.tracker.current;
   }
 
-  /** Feeds bytes received at wall time nowMs; returns what happened. */
-  push(chunk: Uint8Array, nowMs: number): SegmenterEvent[] {
+  /** Feeds bytes received at wall time nowMs; what happens is reported through onEvent. */
+  push(chunk: Uint8Array, nowMs: number): void {
     this.now = nowMs;
     this.stats.bytes += chunk.length;
     this.reader.push(chunk);
     this.flushRun();
-    return this.drain();
   }
 
   /**
    * Ends the input (publisher gone, file done, shutdown): publishes the open segment, measured up to
    * the end of its last PES, and forgets the program so the next publisher starts clean.
    */
-  end(nowMs: number): SegmenterEvent[] {
+  end(nowMs: number): void {
     this.now = nowMs;
     this.flushRun();
     if (this.open) this.emitSegment(this.last + this.lastPesTicks());
@@ -162,17 +164,10 @@ export class Segmenter {
     this.shiftedPids = 0;
     this.inSkip = false;
     this.gopWarned = false;
-    return this.drain();
-  }
-
-  private drain(): SegmenterEvent[] {
-    const out = this.events;
-    this.events = [];
-    return out;
   }
 
   private warn(code: WarningCode, message: string): void {
-    this.events.push({ type: 'warning', code, message });
+    this.onEvent({ type: 'warning', code, message });
   }
 
   private onSkip(n: number): void {
@@ -236,7 +231,7 @@ export class Segmenter {
     if (r.kind !== 'pmt') return;
     const p = this.tracker.current;
     if (!p) return;
-    this.events.push({ type: 'program', program: p.program, codecs: p.codecs });
+    this.onEvent({ type: 'program', program: p.program, codecs: p.codecs });
     if (!p.timing)
       this.warn(
         'no-timing-stream',
@@ -337,10 +332,11 @@ export class Segmenter {
   private emitSegment(endTicks: number): void {
     const p = this.tracker.current;
     const durationSec = Math.max(0, endTicks - this.segStart) / TICKS;
-    const bytes = this.seg.take();
+    const bytes = this.seg.view();
+    this.seg.clear();
     if (bytes.length <= 2 * PACKET_SIZE || durationSec <= 0) return;
     this.stats.segments++;
-    this.events.push({
+    this.onEvent({
       type: 'segment',
       segment: {
         bytes,

@@ -37,16 +37,9 @@ export class SegmentBuffer {
     this.length = Math.min(this.length, at);
   }
 
-  /**
-   * Hands the bytes over without copying and starts a new buffer sized for a segment like this one
-   * (uninitialised memory: every byte is written before it is read).
-   */
-  take(): Uint8Array {
-    const out = this.buf.subarray(0, this.length);
-    const next = Math.max(64 * 1024, Math.ceil((this.length * 1.25) / 4096) * 4096);
-    this.buf = Buffer.allocUnsafeSlow(next);
+  /** Empties the buffer, keeping its memory for the next segment. */
+  clear(): void {
     this.length = 0;
-    return out;
   }
 
   private reserve(n: number): void {

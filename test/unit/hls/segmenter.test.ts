@@ -3,27 +3,44 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { type CutSegment, Segmenter, type SegmenterEvent } from '../../../src/hls/segmenter.js';
+import {
+  type CutSegment,
+  Segmenter,
+  type SegmenterEvent,
+  type SegmenterOptions,
+} from '../../../src/hls/segmenter.js';
 import { pidAt } from '../../../src/ts/packet.js';
 import { ID3_PID, injectId3 } from '../../helpers/id3-inject.js';
 import { ffmpegDecodeErrors, ffprobeJson, makeTs, type MediaKind } from '../../helpers/media.js';
 import { tempDir } from '../../helpers/server.js';
 import { ccBreaks, firstPesPid, packets, pesTimes, pids } from '../../helpers/ts-bytes.js';
 
+/** A segmenter whose events are recorded, with segment bytes copied (they are views into a reused buffer). */
+function recorder(opts: SegmenterOptions): { s: Segmenter; events: SegmenterEvent[] } {
+  const events: SegmenterEvent[] = [];
+  const s = new Segmenter(opts, (e) =>
+    events.push(
+      e.type === 'segment'
+        ? { ...e, segment: { ...e.segment, bytes: e.segment.bytes.slice() } }
+        : e,
+    ),
+  );
+  return { s, events };
+}
+
 function segmentAll(
   data: Uint8Array,
   chunk = 1316,
   durationSec = 2,
 ): { segs: CutSegment[]; events: SegmenterEvent[]; s: Segmenter } {
-  const s = new Segmenter({
+  const { s, events } = recorder({
     segmentDurationSec: durationSec,
     targetDurationSec: Math.ceil(durationSec),
     program: null,
   });
-  const events: SegmenterEvent[] = [];
   for (let i = 0; i < data.length; i += chunk)
-    events.push(...s.push(data.subarray(i, i + chunk), 1_700_000_000_000));
-  events.push(...s.end(1_700_000_000_000));
+    s.push(data.subarray(i, i + chunk), 1_700_000_000_000);
+  s.end(1_700_000_000_000);
   const segs = events.flatMap((e) => (e.type === 'segment' ? [e.segment] : []));
   return { segs, events, s };
 }
@@ -197,8 +214,9 @@ describe('Segmenter on a multi-program input', () => {
     const data = readFileSync(await makeTs('mp3-two-programs', 5));
     const allPids = new Set(pids(data));
     for (const program of [null, 9]) {
-      const s = new Segmenter({ segmentDurationSec: 2, targetDurationSec: 2, program });
-      const events = [...s.push(data, 0), ...s.end(0)];
+      const { s, events } = recorder({ segmentDurationSec: 2, targetDurationSec: 2, program });
+      s.push(data, 0);
+      s.end(0);
       const segs = events.flatMap((e) => (e.type === 'segment' ? [e.segment] : []));
       assert.equal(segs.length, 3);
       const used = new Set(segs.flatMap((x) => pids(x.bytes)));
