@@ -10,6 +10,7 @@ import { StateFile } from '../../src/storage/state-file.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { makeTs } from '../helpers/media.js';
 import { tempDir } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
 
 function packager(dir: string, clock: FakeClock) {
   return new Packager({
@@ -44,7 +45,12 @@ describe('Packager segment lifetime', () => {
     await clock.advance((3 + 2) * 2 * 1000 - 1);
     assert.equal(files().length, 6);
     await clock.advance(1);
-    assert.deepEqual(files().sort(), [...listed(p)].sort(), 'only the listed segments remain');
+    // The deletions are real file-system calls: wait for them to land.
+    const want = JSON.stringify([...listed(p)].sort());
+    await waitFor(
+      () => JSON.stringify(files().sort()) === want,
+      'only the listed segments to remain',
+    );
     await p.close();
   });
 
@@ -64,11 +70,19 @@ describe('Packager segment lifetime', () => {
     await b.init();
     assert.deepEqual(listed(b), listed(a));
     assert.ok(!existsSync(join(dir, 'seg', '.tmp-live-x.ts')), 'temp files go at once');
+    assert.ok(
+      existsSync(join(dir, 'seg', 'live-old-99.ts')),
+      'a stray may still be in use: it waits',
+    );
     await clock.advance(10_000);
-    const left = readdirSync(join(dir, 'seg'))
-      .filter((f) => f.endsWith('.ts'))
-      .sort();
-    assert.deepEqual(left, [...listed(a)].sort());
+    const want = JSON.stringify([...listed(a)].sort());
+    const left = () =>
+      JSON.stringify(
+        readdirSync(join(dir, 'seg'))
+          .filter((f) => f.endsWith('.ts'))
+          .sort(),
+      );
+    await waitFor(() => left() === want, 'the stray segment to be deleted');
     await b.close();
   });
 });
