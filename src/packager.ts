@@ -319,7 +319,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
    */
   private publishBatch(seg: CutSegment): void {
     const uri = `${this.opts.stream}-${this.runId}-${this.window.nextMsn}.ts`;
-    this.opts.store.writeAtomicSync(uri, seg.bytes);
+    this.opts.store.writeNewSync(uri, seg.bytes);
     const { evicted } = this.window.add({
       uri,
       durationSec: seg.durationSec,

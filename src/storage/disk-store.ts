@@ -1,6 +1,6 @@
 // src/storage/disk-store.ts: DiskStore: the only writer of the segment directory; every file appears whole (temp + rename).
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A file name we are willing to create or delete: no path separators, no leading dot. */
@@ -33,17 +33,14 @@ export class DiskStore {
     }
   }
 
-  /** writeAtomic for batch mode, where blocking is cheaper than a thread-pool round trip per file. */
-  writeAtomicSync(name: string, data: Uint8Array | string): void {
+  /**
+   * Batch mode's write: blocking, and straight to the final name, because a batch run lists
+   * nothing until its playlist is written at the very end (so no reader can see a partial file
+   * through the playlist). Blocking is cheaper than a thread-pool round trip per file there.
+   */
+  writeNewSync(name: string, data: Uint8Array | string): void {
     if (!isSafeName(name)) throw new Error(`refusing unsafe file name ${JSON.stringify(name)}`);
-    const tmp = join(this.dir, `${TEMP_PREFIX}${name}`);
-    try {
-      writeFileSync(tmp, data);
-      renameSync(tmp, join(this.dir, name));
-    } catch (e) {
-      rmSync(tmp, { force: true });
-      throw e;
-    }
+    writeFileSync(join(this.dir, name), data);
   }
 
   /** remove() for batch mode. */
