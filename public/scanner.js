@@ -66,6 +66,7 @@ function build() {
     freq: h('dd', { class: 'scn-freq', text: '–' }),
     channel: h('dd', { text: '–' }),
     talkgroup: h('dd', { text: '–' }),
+    name: h('dd', { class: 'scn-name', text: '–' }),
     mode: h('dd', { text: '–' }),
     light: h('span', { class: 'scn-light', 'data-open': 'false', 'aria-hidden': 'true' }),
     squelchText: h('span', { text: 'Squelch closed' }),
@@ -138,7 +139,7 @@ function build() {
       h(
         'tr',
         {},
-        ...['Time', 'Frequency', 'Channel', 'Talkgroup', 'Duration'].map((t) =>
+        ...['Time', 'Name', 'Frequency', 'Channel', 'Talkgroup', 'Duration'].map((t) =>
           h('th', { scope: 'col', text: t }),
         ),
       ),
@@ -154,6 +155,7 @@ function build() {
       h('div', { class: 'scn-wide' }, h('dt', { text: 'Frequency' }), ui.freq),
       h('div', {}, h('dt', { text: 'Channel / bank' }), ui.channel),
       h('div', {}, h('dt', { text: 'Talkgroup' }), ui.talkgroup),
+      h('div', { class: 'scn-wide' }, h('dt', { text: 'Name' }), ui.name),
       h('div', {}, h('dt', { text: 'Mode' }), ui.mode),
     ),
     ui.activity,
@@ -214,10 +216,11 @@ function render(s) {
   ui.freq.textContent = fmtMHz(s.frequencyMHz);
   ui.channel.textContent = s.channel === null ? '–' : `${s.channel} / bank ${s.bank ?? '–'}`;
   ui.talkgroup.textContent = s.talkgroup ?? '–';
+  ui.name.textContent = s.label ?? '–';
   ui.mode.textContent = modeText(s);
   ui.light.dataset.open = String(s.squelchOpen);
   // Only announce when squelch or talkgroup change, so screen readers are not flooded.
-  const tg = s.talkgroup ? `, talkgroup ${s.talkgroup}` : '';
+  const tg = (s.talkgroup ? `, talkgroup ${s.talkgroup}` : '') + (s.label ? ` (${s.label})` : '');
   const text = s.squelchOpen ? `Receiving${tg}` : `Squelch closed${tg}`;
   if (text !== lastActivityText) {
     lastActivityText = text;
@@ -239,6 +242,7 @@ function renderLog(list) {
           'tr',
           { 'data-live': t.end === null ? 'true' : 'false' },
           h('td', { text: fmtTime(t.start) }),
+          h('td', { class: 'scn-name', text: t.label ?? '–' }),
           h('td', { text: typeof t.frequencyMHz === 'number' ? t.frequencyMHz.toFixed(4) : '–' }),
           h('td', { text: t.channel === null ? '–' : String(t.channel) }),
           h('td', { text: t.talkgroup ?? '–' }),

@@ -7,11 +7,21 @@ import type { ScannerTransport } from './transport.js';
 /** Lines that are never a reply to the pending command (§8 "Classify reply lines"). */
 export type UnsolicitedLine = Extract<ScannerLine, { type: 'id' | 'priority' | 'squelch' }>;
 
+/** One finished command: its kind, ms from first transmission to the outcome, and the outcome. */
+export interface CommandTiming {
+  command: ScannerCommand['kind'];
+  ms: number;
+  /** reply: answered; rejected: NG or ERR; timeout: no reply after the retries; link: port lost. */
+  outcome: 'reply' | 'rejected' | 'timeout' | 'link';
+}
+
 /** Callbacks of the queue. */
 export interface CommandQueueEvents {
   unsolicited(line: UnsolicitedLine): void;
   /** A line that is neither the awaited reply nor a known report. */
   garbage(text: string): void;
+  /** A command finished (metrics). */
+  completed?(timing: CommandTiming): void;
 }
 
 /** Whether `line` answers `cmd`. Generic OK/NG/ERR answer anything (§2.1). */
@@ -42,6 +52,7 @@ interface Pending {
   text: string;
   attempt: number;
   retries: number;
+  startedMs: number;
   cancelTimer: () => void;
   resolve(line: ScannerLine): void;
   reject(e: Error): void;
@@ -91,6 +102,7 @@ export class CommandQueue {
     if (p && isReplyTo(p.cmd, line)) {
       p.cancelTimer();
       this.pending = null;
+      this.report(p, line.type === 'ng' || line.type === 'err' ? 'rejected' : 'reply');
       p.resolve(line);
       this.pump();
       return;
@@ -109,6 +121,7 @@ export class CommandQueue {
     this.pending = null;
     if (p) {
       p.cancelTimer();
+      this.report(p, 'link');
       p.reject(err);
     }
     for (const q of this.waiting.splice(0)) q.reject(err);
@@ -119,7 +132,13 @@ export class CommandQueue {
     const next = this.waiting.shift();
     if (!next) return;
     const text = encodeCommand(next.cmd);
-    this.pending = { ...next, text, attempt: 0, cancelTimer: () => {} };
+    this.pending = {
+      ...next,
+      text,
+      attempt: 0,
+      startedMs: this.clock.now(),
+      cancelTimer: () => {},
+    };
     this.transmit(this.pending);
   }
 
@@ -133,6 +152,7 @@ export class CommandQueue {
     } catch (e) {
       p.cancelTimer();
       this.pending = null;
+      this.report(p, 'link');
       p.reject(new ScannerLinkError(e instanceof Error ? e.message : String(e)));
       this.pump();
     }
@@ -145,7 +165,16 @@ export class CommandQueue {
       return;
     }
     this.pending = null;
+    this.report(p, 'timeout');
     p.reject(new ScannerTimeoutError(p.text, p.attempt));
     this.pump();
+  }
+
+  private report(p: Pending, outcome: CommandTiming['outcome']): void {
+    this.events.completed?.({
+      command: p.cmd.kind,
+      ms: this.clock.now() - p.startedMs,
+      outcome,
+    });
   }
 }

@@ -3,7 +3,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { ScannerAction } from './actions.js';
-import { CommandQueue, type UnsolicitedLine } from './command-queue.js';
+import { CommandQueue, type CommandTiming, type UnsolicitedLine } from './command-queue.js';
 import type { ScannerProfile } from './profile.js';
 import {
   formatFirmware,
@@ -35,6 +35,8 @@ export interface ScannerControllerOptions {
   pollMs: number;
   clock: Clock;
   logger: Logger;
+  /** Called when each command finishes (metrics). */
+  onCommand?: (timing: CommandTiming) => void;
 }
 
 /** What an action returns besides the new status. */
@@ -62,14 +64,22 @@ export class ScannerController {
   private pollMode: boolean;
   private silentReported = false;
   private garbageCount = 0;
+  private pollMs: number;
 
   constructor(private readonly opts: ScannerControllerOptions) {
     this.current = initialStatus(opts.transport.description, opts.clock.now());
     this.pollMode = opts.profile.pollMode;
+    this.pollMs = opts.pollMs;
     this.queue = new CommandQueue(opts.transport, opts.clock, opts.profile.commandTimeoutMs, {
       unsolicited: (l) => this.onUnsolicited(l),
       garbage: (t) => this.onGarbage(t),
+      completed: (t) => opts.onCommand?.(t),
     });
+  }
+
+  /** Changes the squelch poll interval from the next poll on (config reload). */
+  setPollMs(ms: number): void {
+    this.pollMs = ms;
   }
 
   /** Current status (a copy). */
@@ -300,7 +310,7 @@ export class ScannerController {
         }
         return;
       }
-      await this.sleep(this.opts.pollMs);
+      await this.sleep(this.pollMs);
     }
   }
 

@@ -6,7 +6,9 @@ import type { Clock } from '../clock.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { createScannerRouter } from '../http/scanner-routes.js';
+import type { CommandTiming } from './command-queue.js';
 import { resolveControlToken, type TokenSource } from './control-token.js';
+import { type Labels, NO_LABELS, withLabel } from './labels.js';
 import { resolveProfile } from './profile.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { ScannerController } from './scanner-controller.js';
@@ -38,7 +40,14 @@ export interface ScannerServiceOptions {
   simulator?: Omit<SimulatorOptions, 'clock'>;
   /** Control-call rate limit (default burst 10, 2 per second). */
   rateLimit?: RateLimitOptions;
+  /** Names for talkgroups, channels and frequencies (--labels); replaceable with setLabels. */
+  labels?: Labels;
+  /** Called when each scanner command finishes (metrics). */
+  onCommand?: (timing: CommandTiming) => void;
 }
+
+/** A status or transmission with the name from the labels file (null when unlabelled). */
+export type Labelled<T> = T & { label: string | null };
 
 /** What main.ts gets back. */
 export interface ScannerService {
@@ -47,11 +56,15 @@ export interface ScannerService {
   token: string;
   tokenSource: TokenSource;
   /** Same JSON as GET /api/scanner. */
-  status(): ScannerStatus;
+  status(): Labelled<ScannerStatus>;
   /** Calls fn on every status change; returns the unsubscribe function. */
-  onStatus(fn: (s: ScannerStatus) => void): () => void;
+  onStatus(fn: (s: Labelled<ScannerStatus>) => void): () => void;
   /** Recent transmissions, newest first (GET /api/scanner/transmissions). */
-  transmissions(): Transmission[];
+  transmissions(): Labelled<Transmission>[];
+  /** Replaces the labels; open event streams get the relabelled status and log at once. */
+  setLabels(labels: Labels): void;
+  /** Changes the squelch poll interval (config reload). */
+  setPollMs(ms: number): void;
   /** The in-process simulator with spec 'sim', else null. */
   simulator: SimulatedScanner | null;
   /** Ends event streams, stops polling and closes the serial port or simulator. */
@@ -117,9 +130,40 @@ export async function startScannerService(opts: ScannerServiceOptions): Promise<
     pollMs: opts.pollMs,
     clock: opts.clock,
     logger,
+    onCommand: opts.onCommand,
   });
+  // Labels are applied when read, so a reloaded labels file renames past log entries too.
+  let labels = opts.labels ?? NO_LABELS;
+  const relabel = new Set<() => void>();
+  const status = (): Labelled<ScannerStatus> => withLabel(labels, controller.status());
+  const transmissions = (): Labelled<Transmission>[] =>
+    controller.transmissions().map((t) => withLabel(labels, t));
+  /** Subscribes fn to a controller event, delivering the labelled reading (also on relabel). */
+  const subscribe = <T>(
+    on: (changed: () => void) => () => void,
+    fn: (x: T) => void,
+    read: () => T,
+  ): (() => void) => {
+    const again = (): void => fn(read());
+    relabel.add(again);
+    const off = on(again);
+    return () => {
+      relabel.delete(again);
+      off();
+    };
+  };
+  const labelled = {
+    status,
+    transmissions,
+    onStatus: (fn: (s: Labelled<ScannerStatus>) => void) =>
+      subscribe((changed) => controller.onStatus(changed), fn, status),
+    onTransmissions: (fn: (t: Labelled<Transmission>[]) => void) =>
+      subscribe((changed) => controller.onTransmissions(changed), fn, transmissions),
+    perform: controller.perform.bind(controller),
+    readChannel: controller.readChannel.bind(controller),
+  };
   const { router, closeStreams } = createScannerRouter({
-    controller,
+    controller: labelled,
     token,
     profile,
     limiter: new RateLimiter(opts.clock, opts.rateLimit),
@@ -132,9 +176,14 @@ export async function startScannerService(opts: ScannerServiceOptions): Promise<
     router,
     token,
     tokenSource: source,
-    status: () => controller.status(),
-    onStatus: (fn) => controller.onStatus(fn),
-    transmissions: () => controller.transmissions(),
+    status,
+    onStatus: labelled.onStatus,
+    transmissions,
+    setLabels: (next) => {
+      labels = next;
+      for (const fn of [...relabel]) fn();
+    },
+    setPollMs: (ms) => controller.setPollMs(ms),
     simulator,
     close: async () => {
       closeStreams();
