@@ -1,9 +1,6 @@
 // src/hls/segmenter.ts: Segmenter (pure): TS bytes in, complete .ts segments cut on a fixed PTS grid out.
 import { parsePesTime, videoPacketContainsKeyFrame } from 'mux.js/cjs/m2ts/probe.js';
 import {
-  ccAt,
-  discontinuityAt,
-  hasPayloadAt,
   NULL_PID,
   PACKET_SIZE,
   PAT_PID,
@@ -12,12 +9,14 @@ import {
   randomAccessAt,
   teiAt,
 } from '../ts/packet.js';
+import { ContinuityChecker } from '../ts/continuity.js';
 import { PacketReader } from '../ts/packet-reader.js';
 import { ProgramTracker, type ProgramState } from '../ts/program.js';
 import { patPacket, sectionPacket } from '../ts/psi.js';
 import { SegmentBuffer } from '../ts/segment-buffer.js';
 import { ptsDelta, TICKS } from '../ts/timestamps.js';
 import { pesFrameTicks, planAudioCut } from './pes-split.js';
+import { RunCopier } from './run-copier.js';
 
 /** Settings the segmenter needs. */
 export interface SegmenterOptions {
@@ -99,14 +98,9 @@ export class Segmenter {
   private readonly seg = new SegmentBuffer();
   private readonly gridTicks: number;
   private readonly jumpTicks: number;
-  private readonly lastCc = new Int8Array(8192).fill(-1);
-  private readonly ccShift = new Uint8Array(8192);
-  private shiftedPids = 0;
+  private readonly continuity = new ContinuityChecker();
+  private readonly runs = new RunCopier(this.seg);
   private now = 0;
-  // Run of packets waiting to be copied: runBuf[runStart, runEnd).
-  private runBuf: Uint8Array | null = null;
-  private runStart = 0;
-  private runEnd = 0;
   // Output PSI counters.
   private patCc = 0;
   private pmtCc = 0;
@@ -144,7 +138,7 @@ export class Segmenter {
     this.now = nowMs;
     this.stats.bytes += chunk.length;
     this.reader.push(chunk);
-    this.flushRun();
+    this.runs.flush();
   }
 
   /**
@@ -153,15 +147,14 @@ export class Segmenter {
    */
   end(nowMs: number): void {
     this.now = nowMs;
-    this.flushRun();
+    this.runs.flush();
     if (this.open) this.emitSegment(this.last + this.lastPesTicks());
     this.open = false;
     this.discontinuityNext = false;
     this.reader.reset();
     this.tracker.reset();
-    this.lastCc.fill(-1);
-    this.ccShift.fill(0);
-    this.shiftedPids = 0;
+    this.continuity.reset();
+    this.runs.reset();
     this.inSkip = false;
     this.gopWarned = false;
   }
@@ -183,49 +176,42 @@ export class Segmenter {
     this.inSkip = false;
     this.stats.packets++;
     const pid = pidAt(b, off);
-    if (pid === NULL_PID) return this.breakRun();
+    if (pid === NULL_PID) return this.runs.flush();
     if (teiAt(b, off)) {
       this.warn(
         'transport-error',
         `packet on PID ${pid} flagged transport_error_indicator; dropped`,
       );
-      return this.breakRun();
+      return this.runs.flush();
     }
     this.checkCc(b, off, pid);
     if (pid === PAT_PID) return this.onPat(b, off);
     if (pid === this.tracker.pmtPid) return this.onPmt(b, off);
-    if (!this.tracker.isProgramPid(pid)) return this.breakRun();
+    if (!this.tracker.isProgramPid(pid)) return this.runs.flush();
     const timing = this.tracker.current?.timing;
     if (timing && pid === timing.pid && pusiAt(b, off)) {
       const t = parsePesTime(b.subarray(off, off + PACKET_SIZE));
       if (t) return this.onTimingStart(b, off, t.dts);
     }
     if (!this.open) return;
-    this.extendRun(b, off);
+    this.runs.extend(b, off);
   }
 
   private checkCc(b: Uint8Array, off: number, pid: number): void {
-    if (!hasPayloadAt(b, off)) return;
-    const cc = ccAt(b, off);
-    const last = this.lastCc[pid];
-    this.lastCc[pid] = cc;
-    if (last < 0 || cc === last || discontinuityAt(b, off) || cc === ((last + 1) & 0x0f)) return;
+    const lost = this.continuity.check(b, off, pid);
+    if (lost === 0) return;
     this.stats.ccErrors++;
-    const lost = (cc - last - 1 + 16) % 16;
-    this.warn(
-      'cc-error',
-      `continuity error on PID ${pid}: expected ${(last + 1) & 15}, got ${cc} (about ${lost} packet(s) lost)`,
-    );
+    this.warn('cc-error', `continuity error on PID ${pid}: about ${lost} packet(s) lost`);
   }
 
   private onPat(b: Uint8Array, off: number): void {
-    this.breakRun();
+    this.runs.flush();
     const r = this.tracker.onPat(b, off);
     if (r.kind === 'problem') this.warn('psi', r.message);
   }
 
   private onPmt(b: Uint8Array, off: number): void {
-    this.breakRun();
+    this.runs.flush();
     const r = this.tracker.onPmt(b, off);
     if (r.kind === 'problem') return this.warn('psi', r.message);
     if (r.kind !== 'pmt') return;
@@ -250,7 +236,7 @@ export class Segmenter {
   }
 
   private onTimingStart(b: Uint8Array, off: number, raw: number): void {
-    this.breakRun();
+    this.runs.flush();
     const timing = this.tracker.current?.timing;
     if (!timing) return;
     const video = timing.kind === 'video';
@@ -313,7 +299,7 @@ export class Segmenter {
 
   private beginPes(b: Uint8Array, off: number): void {
     this.pendingStart = this.seg.length;
-    this.extendRun(b, off);
+    this.runs.extend(b, off);
   }
 
   private openSegment(startTicks: number): void {
@@ -374,15 +360,7 @@ export class Segmenter {
     this.emitSegment(plan.splitPts);
     this.openSegment(plan.splitPts);
     this.seg.append(plan.tail);
-    if (plan.ccShift !== 0) this.addCcShift(pid, plan.ccShift);
-  }
-
-  private addCcShift(pid: number, shift: number): void {
-    const before = this.ccShift[pid];
-    const after = (before + shift) & 0x0f;
-    this.ccShift[pid] = after;
-    if (before === 0 && after !== 0) this.shiftedPids++;
-    if (before !== 0 && after === 0) this.shiftedPids--;
+    if (plan.ccShift !== 0) this.runs.addShift(pid, plan.ccShift);
   }
 
   /** Best estimate of the last timing PES's duration, for the end of the final segment. */
@@ -393,36 +371,5 @@ export class Segmenter {
       if (t !== null) return Math.round(t);
     }
     return this.lastStep;
-  }
-
-  private extendRun(b: Uint8Array, off: number): void {
-    if (this.runBuf === b && this.runEnd === off) {
-      this.runEnd += PACKET_SIZE;
-      return;
-    }
-    this.flushRun();
-    this.runBuf = b;
-    this.runStart = off;
-    this.runEnd = off + PACKET_SIZE;
-  }
-
-  private breakRun(): void {
-    if (this.runBuf) this.flushRun();
-  }
-
-  private flushRun(): void {
-    const b = this.runBuf;
-    if (!b) return;
-    this.runBuf = null;
-    const at = this.seg.length;
-    this.seg.append(b, this.runStart, this.runEnd);
-    if (this.shiftedPids === 0) return;
-    for (let p = at; p < this.seg.length; p += PACKET_SIZE) {
-      const pid = ((this.seg.byte(p + 1) & 0x1f) << 8) | this.seg.byte(p + 2);
-      const shift = this.ccShift[pid];
-      if (shift === 0) continue;
-      const h = this.seg.byte(p + 3);
-      this.seg.setByte(p + 3, (h & 0xf0) | (((h & 0x0f) + shift) & 0x0f));
-    }
   }
 }
