@@ -2,6 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { ConfigError, errorMessage } from './errors.js';
+import {
+  CAPTURE_SAMPLE_RATES,
+  type CaptureCodec,
+  type CaptureEncoder,
+  parseCaptureSpec,
+} from './ingest/capture-command.js';
+import { parseIngestSpec } from './ingest/ingest-spec.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 
 /** Every setting of scanner-hls. Each field's default is in OPTIONS below. */
@@ -37,6 +44,18 @@ export interface AppConfig {
   controlToken: string | null;
   /** How often the controller polls the scanner's squelch, in ms. */
   scannerPollMs: number;
+  /** Audio capture (alsa:DEVICE or pulse:SOURCE) run through an encoder; replaces ingest. Null = none. */
+  capture: string | null;
+  /** Capture codec. */
+  codec: CaptureCodec;
+  /** Capture bitrate in kbit/s. */
+  bitrateKbps: number;
+  /** Capture sample rate in Hz. */
+  sampleRate: number;
+  /** Capture channels (1 or 2). */
+  channels: number;
+  /** Program that encodes the capture. */
+  encoder: CaptureEncoder;
 }
 
 type Raw = string | number | boolean;
@@ -85,8 +104,6 @@ export function parseHostPort(s: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
-const INGEST_RE = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
-
 /** The settings table: the CLI, the environment, the config file and the README all come from it. */
 export const OPTIONS: readonly OptionSpec[] = [
   {
@@ -95,11 +112,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'SCANNER_HLS_INGEST',
     kind: 'string',
     def: 'tcp://0.0.0.0:9999',
-    describe: 'Where MPEG-TS comes in: tcp://HOST:PORT listens for one encoder at a time.',
+    describe:
+      'Where MPEG-TS comes in: tcp://HOST:PORT listens for one encoder; tcp-connect://HOST:PORT pulls from one; udp://HOST:PORT[?localaddr=IP] takes datagrams (unicast or a multicast group); file:PATH[?loop] plays a file in real time (looped seamlessly); exec:COMMAND runs an encoder whose stdout is TS.',
     apply(c, raw) {
       const s = str(raw);
-      if (!INGEST_RE.test(s)) throw new Error('must be tcp://HOST:PORT');
-      parseHostPort(s.slice('tcp://'.length));
+      parseIngestSpec(s);
       c.ingest = s;
     },
   },
@@ -291,6 +308,83 @@ export const OPTIONS: readonly OptionSpec[] = [
       c.scannerPollMs = num(raw, true, 50, 60000, ' ms');
     },
   },
+  {
+    key: 'capture',
+    flag: '--capture',
+    env: 'SCANNER_HLS_CAPTURE',
+    kind: 'string',
+    def: '(none)',
+    describe:
+      'Capture audio from alsa:DEVICE (e.g. alsa:hw:0,4) or pulse:SOURCE with a supervised encoder; replaces --ingest.',
+    apply(c, raw) {
+      const s = str(raw);
+      if (s !== '') parseCaptureSpec(s);
+      c.capture = s === '' ? null : s;
+    },
+  },
+  {
+    key: 'codec',
+    flag: '--codec',
+    env: 'SCANNER_HLS_CODEC',
+    kind: 'string',
+    def: 'mp3',
+    describe: 'With --capture: mp3 or aac.',
+    apply(c, raw) {
+      const s = str(raw);
+      if (s !== 'mp3' && s !== 'aac') throw new Error('must be mp3 or aac');
+      c.codec = s;
+    },
+  },
+  {
+    key: 'bitrateKbps',
+    flag: '--bitrate',
+    env: 'SCANNER_HLS_BITRATE',
+    kind: 'int',
+    def: '32',
+    describe: 'With --capture: audio bitrate in kbit/s.',
+    apply(c, raw) {
+      c.bitrateKbps = num(raw, true, 8, 320, ' kbit/s');
+    },
+  },
+  {
+    key: 'sampleRate',
+    flag: '--sample-rate',
+    env: 'SCANNER_HLS_SAMPLE_RATE',
+    kind: 'int',
+    def: '22050',
+    describe: 'With --capture: sample rate in Hz (8000 to 48000, an MP3/AAC rate).',
+    apply(c, raw) {
+      const n = num(raw, true, 8000, 48000, ' Hz');
+      if (!CAPTURE_SAMPLE_RATES.includes(n)) {
+        throw new Error(`must be one of ${CAPTURE_SAMPLE_RATES.join(', ')} Hz`);
+      }
+      c.sampleRate = n;
+    },
+  },
+  {
+    key: 'channels',
+    flag: '--channels',
+    env: 'SCANNER_HLS_CHANNELS',
+    kind: 'int',
+    def: '1',
+    describe: 'With --capture: 1 (mono) or 2 (stereo).',
+    apply(c, raw) {
+      c.channels = num(raw, true, 1, 2, ' channels');
+    },
+  },
+  {
+    key: 'encoder',
+    flag: '--encoder',
+    env: 'SCANNER_HLS_ENCODER',
+    kind: 'string',
+    def: 'ffmpeg',
+    describe: 'With --capture: ffmpeg or gstreamer (gst-launch-1.0, the 2009 pipeline shape).',
+    apply(c, raw) {
+      const s = str(raw);
+      if (s !== 'ffmpeg' && s !== 'gstreamer') throw new Error('must be ffmpeg or gstreamer');
+      c.encoder = s;
+    },
+  },
 ];
 
 /** The defaults, as a config object. */
@@ -313,6 +407,12 @@ export function defaultConfig(): AppConfig {
     scanner: null,
     controlToken: null,
     scannerPollMs: 250,
+    capture: null,
+    codec: 'mp3',
+    bitrateKbps: 32,
+    sampleRate: 22050,
+    channels: 1,
+    encoder: 'ffmpeg',
   };
 }
 

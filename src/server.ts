@@ -3,10 +3,11 @@ import { createServer, type Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { systemClock, type Clock } from './clock.js';
-import { type AppConfig, effectiveTargetDuration, parseHostPort } from './config.js';
+import { type AppConfig, effectiveTargetDuration } from './config.js';
 import { createApp, type Mount } from './http/app.js';
 import { liveMounts } from './http/mounts.js';
-import { TcpIngest } from './ingest/tcp-ingest.js';
+import { createIngest } from './ingest/create-ingest.js';
+import type { IngestSource } from './ingest/ingest-source.js';
 import type { Logger } from './logger.js';
 import { Packager } from './packager.js';
 import { type ScannerService, startScannerService } from './scanner/scanner-service.js';
@@ -16,7 +17,10 @@ import { StateFile } from './storage/state-file.js';
 /** A running server. */
 export interface RunningServer {
   httpPort: number;
+  /** Bound port of a listening source (tcp://, udp://), else 0. */
   ingestPort: number;
+  /** The --ingest / --capture source. */
+  ingest: IngestSource;
   packager: Packager;
   /** The scanner controller service when --scanner is set. */
   scanner: ScannerService | null;
@@ -101,17 +105,10 @@ export async function startServer(
   http.requestTimeout = 0;
   http.keepAliveTimeout = 65_000;
   const httpPort = await listenHttp(http, cfg.httpHost, cfg.httpPort);
-  const ing = parseHostPort(cfg.ingest.slice('tcp://'.length));
-  const ingest = new TcpIngest({
-    host: ing.host.replace(/^\[|\]$/g, ''),
-    port: ing.port,
-    idleTimeoutMs: Math.max(10_000, 5 * targetDurationSec * 1000),
-    sink: packager,
-    logger: logger.child('ingest'),
-  });
-  let ingestPort: number;
+  const ingest = createIngest(cfg, packager, logger.child('ingest'), clock);
+  let started;
   try {
-    ingestPort = await ingest.listen();
+    started = await ingest.start();
   } catch (e) {
     http.close();
     await scanner?.close();
@@ -123,7 +120,7 @@ export async function startServer(
     `scanner-hls is running`,
     `  page:      ${base}/`,
     `  playlist:  ${base}/hls/${cfg.stream}.m3u8`,
-    `  ingest:    tcp://${ing.host}:${ingestPort} (send MPEG-TS here)`,
+    `  ingest:    ${started.description}`,
   ];
   if (scanner) {
     const how = {
@@ -150,5 +147,5 @@ export async function startServer(
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));
     })());
-  return { httpPort, ingestPort, packager, scanner, banner, close };
+  return { httpPort, ingestPort: started.port, ingest, packager, scanner, banner, close };
 }

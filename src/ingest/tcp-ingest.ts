@@ -2,6 +2,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { IngestSource, IngestStarted } from './ingest-source.js';
 
 /** Where the ingest hands its bytes (the Packager). */
 export interface IngestSink {
@@ -24,7 +25,7 @@ function describe(s: Socket): string {
 }
 
 /** Accepts one encoder; a second connection is refused with a log line while the first streams on. */
-export class TcpIngest {
+export class TcpIngest implements IngestSource {
   private server: Server | null = null;
   private active: Socket | null = null;
   private ending: Promise<void> = Promise.resolve();
@@ -46,6 +47,13 @@ export class TcpIngest {
         resolve(typeof addr === 'object' && addr ? addr.port : this.opts.port);
       });
     });
+  }
+
+  /** IngestSource: listens; the banner shows the bound address. */
+  async start(): Promise<IngestStarted> {
+    const port = await this.listen();
+    const h = this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host;
+    return { description: `tcp://${h}:${port} (send MPEG-TS here)`, port };
   }
 
   /** True while a publisher is connected. */

@@ -1,0 +1,40 @@
+// src/ingest/session-guard.ts: SessionGuard: opens a sink session at the first bytes and ends it once, logging failures.
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { IngestSink } from './tcp-ingest.js';
+
+/** Wraps an IngestSink so sources cannot end a session twice or push outside one. */
+export class SessionGuard {
+  private active = false;
+  private ending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly sink: IngestSink,
+    private readonly logger: Logger,
+  ) {}
+
+  /** True between the first push of a session and its end. */
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  /** Pushes bytes, starting a session named remote first if none is open. */
+  push(remote: string, chunk: Uint8Array): void {
+    if (!this.active) {
+      this.active = true;
+      this.sink.startSession(remote);
+    }
+    this.sink.push(chunk);
+  }
+
+  /** Ends the open session, if any; the returned promise resolves when its segment is published. */
+  end(): Promise<void> {
+    if (this.active) {
+      this.active = false;
+      this.ending = this.sink
+        .endSession()
+        .catch((e: unknown) => this.logger.error(`ending session: ${errorMessage(e)}`));
+    }
+    return this.ending;
+  }
+}
