@@ -44,6 +44,10 @@ export interface AppConfig {
   controlToken: string | null;
   /** How often the controller polls the scanner's squelch, in ms. */
   scannerPollMs: number;
+  /** JSON file naming talkgroups, channels and frequencies; reloaded on change. Null = none. */
+  labels: string | null;
+  /** Origin directory URL to PUT segments and playlists to (WebDAV); null = no upload. */
+  uploadUrl: string | null;
   /** Audio capture (alsa:DEVICE or pulse:SOURCE) run through an encoder; replaces ingest. Null = none. */
   capture: string | null;
   /** Capture codec. */
@@ -309,6 +313,35 @@ export const OPTIONS: readonly OptionSpec[] = [
     },
   },
   {
+    key: 'labels',
+    flag: '--labels',
+    env: 'SCANNER_HLS_LABELS',
+    kind: 'string',
+    def: '(none)',
+    describe:
+      'JSON file naming talkgroups, channels and frequencies (e.g. "Fire Dispatch"); reloaded when it changes.',
+    apply(c, raw) {
+      const s = str(raw);
+      c.labels = s === '' ? null : s;
+    },
+  },
+  {
+    key: 'uploadUrl',
+    flag: '--upload-url',
+    env: 'SCANNER_HLS_UPLOAD_URL',
+    kind: 'string',
+    def: '(none)',
+    describe:
+      'Also publish segments and the playlist to this HTTP origin directory with PUT and DELETE (WebDAV).',
+    apply(c, raw) {
+      const s = str(raw);
+      if (s !== '' && !/^https?:\/\/[^\s/?#]+\/[^\s?#]*$/.test(s)) {
+        throw new Error('must be an http:// or https:// directory URL, e.g. http://origin/hls/');
+      }
+      c.uploadUrl = s === '' ? null : s;
+    },
+  },
+  {
     key: 'capture',
     flag: '--capture',
     env: 'SCANNER_HLS_CAPTURE',
@@ -407,6 +440,8 @@ export function defaultConfig(): AppConfig {
     scanner: null,
     controlToken: null,
     scannerPollMs: 250,
+    labels: null,
+    uploadUrl: null,
     capture: null,
     codec: 'mp3',
     bitrateKbps: 32,
