@@ -14,6 +14,8 @@ export interface Logger {
   info(msg: string, meta?: LogMeta): void;
   debug(msg: string, meta?: LogMeta): void;
   child(scope: string): Logger;
+  /** Changes the level of this logger and its children (the process logger; config reload). */
+  setLevel?(level: LogLevel): void;
 }
 
 function wrap(w: winston.Logger): Logger {
@@ -44,7 +46,8 @@ export function createLogger(opts: { level: LogLevel; format: LogFormat }): Logg
     format,
     transports: [new winston.transports.Console({ stderrLevels: [...LOG_LEVELS] })],
   });
-  return wrap(w);
+  // Children are prototype-linked to w in winston 3, so they follow its level.
+  return { ...wrap(w), setLevel: (level) => void (w.level = level) };
 }
 
 /** A logger that drops everything (tests). */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // src/main.ts: the scanner-hls command: reads the config, runs batch or live mode, stops cleanly on SIGINT/SIGTERM.
 import { readFileSync } from 'node:fs';
-import { helpText, loadConfig } from './config.js';
+import { type AppConfig, helpText, loadConfig } from './config.js';
 import { errorMessage, isAppError } from './errors.js';
 import { createLogger } from './logger.js';
 
@@ -42,7 +42,15 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { startServer } = await import('./server.js');
-  const server = await startServer(cfg, logger);
+  // Hot reload rebuilds the whole config the same way (file, then environment, then flags).
+  const reloadConfig = (): AppConfig => {
+    const r = loadConfig(argv, process.env);
+    if (r.kind !== 'config') throw new Error('unexpected --help/--version');
+    return { ...r.config };
+  };
+  const server = await startServer(cfg, logger, {
+    reload: { configFile: loaded.configFile, load: reloadConfig },
+  });
   process.stdout.write(server.banner.join('\n') + '\n');
   return new Promise<number>((resolveExit) => {
     const stop = (signal: string): void => {

@@ -5,14 +5,20 @@ import { resolve } from 'node:path';
 import { systemClock, type Clock } from './clock.js';
 import { type AppConfig, effectiveTargetDuration } from './config.js';
 import { createApp, type Mount } from './http/app.js';
+import { opsRoutes } from './http/ops-routes.js';
+import { HotReload, loadLabelsFile } from './hot-reload.js';
 import { liveMounts } from './http/mounts.js';
 import { createIngest } from './ingest/create-ingest.js';
 import type { IngestSource } from './ingest/ingest-source.js';
 import type { Logger } from './logger.js';
+import { clientKey } from './metrics/listeners.js';
+import { ServerMetrics } from './metrics/metrics.js';
 import { Packager } from './packager.js';
+import { NO_LABELS } from './scanner/labels.js';
 import { type ScannerService, startScannerService } from './scanner/scanner-service.js';
 import { DiskStore } from './storage/disk-store.js';
 import { StateFile } from './storage/state-file.js';
+import { Uploader } from './upload/uploader.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -24,6 +30,12 @@ export interface RunningServer {
   packager: Packager;
   /** The scanner controller service when --scanner is set. */
   scanner: ScannerService | null;
+  /** Prometheus metrics (GET /metrics). */
+  metrics: ServerMetrics;
+  /** Watches --config and --labels; reloadConfig()/reloadLabels() apply an edit now. */
+  hotReload: HotReload;
+  /** The --upload-url mirror, else null. */
+  uploader: Uploader | null;
   /** Lines for the start-up banner (URLs). */
   banner: string[];
   /** Graceful stop: ends the publisher's session (its segment is published), saves state, closes sockets. */
@@ -37,6 +49,10 @@ export interface ServerExtras {
   mounts?: (packager: Packager) => Promise<Mount[]> | Mount[];
   /** Called during close(), before the packager is closed. */
   onClose?: () => Promise<void>;
+  /** The --config file to watch and a loader for the whole config (file, env, flags), for hot reload. */
+  reload?: { configFile: string | null; load: () => AppConfig };
+  /** Debounce of hot-reload file events (tests shorten it). */
+  reloadDebounceMs?: number;
 }
 
 /** Addresses a LAN listener can reach us at (non-internal IPv4). */
@@ -79,6 +95,19 @@ export async function startServer(
     logger: logger.child('packager'),
   });
   await packager.init();
+  // A bad labels file stops start-up (ConfigError); later edits are checked by the hot reload.
+  const labels = cfg.labels ? loadLabelsFile(cfg.labels) : NO_LABELS;
+  const uploader = cfg.uploadUrl
+    ? new Uploader({ baseUrl: cfg.uploadUrl, clock, logger: logger.child('upload') })
+    : null;
+  const detachUploader = uploader?.attach(packager);
+  const metrics = new ServerMetrics({
+    packager,
+    targetDurationSec,
+    segmentDurationSec: cfg.segmentDurationSec,
+    clock,
+    upload: uploader ? () => uploader.stats() : undefined,
+  });
   // A missing serial port does not fail start-up: the service reports it and keeps retrying.
   const scanner = cfg.scanner
     ? await startScannerService({
@@ -88,15 +117,33 @@ export async function startServer(
         controlToken: cfg.controlToken,
         logger: logger.child('scanner'),
         clock,
+        labels,
+        onCommand: (t) => metrics.scannerCommand(t),
       })
     : null;
+  if (scanner) metrics.setScanner(() => scanner.status());
+  const ops = opsRoutes({
+    metrics,
+    status: () => packager.getStatus(),
+    scanner: () => scanner?.status() ?? null,
+    clock,
+  });
   const mounts = [
+    { path: '/', router: ops },
     ...(scanner ? [{ path: '/api/scanner', router: scanner.router }] : []),
     ...liveMounts(cfg, packager),
     ...(extras.mounts ? await extras.mounts(packager) : []),
   ];
   const app = createApp({
-    hls: { stream: cfg.stream, outDir: resolve(cfg.out), playlist: () => packager.playlistText() },
+    hls: {
+      stream: cfg.stream,
+      outDir: resolve(cfg.out),
+      playlist: () => packager.playlistText(),
+      onPlaylistRequest: (req) =>
+        metrics.playlistRequested(
+          clientKey(req.socket.remoteAddress, req.get('x-forwarded-for'), req.get('user-agent')),
+        ),
+    },
     mounts,
     logger: logger.child('http'),
   });
@@ -112,8 +159,26 @@ export async function startServer(
   } catch (e) {
     http.close();
     await scanner?.close();
+    detachUploader?.();
+    await uploader?.close(0);
     throw e;
   }
+  const hotReload = new HotReload({
+    config: cfg,
+    configFile: extras.reload?.configFile ?? null,
+    loadConfig: extras.reload?.load ?? null,
+    logger: logger.child('reload'),
+    debounceMs: extras.reloadDebounceMs,
+    targets: {
+      logLevel: (level) => logger.setLevel?.(level),
+      scannerPollMs: (ms) => scanner?.setPollMs(ms),
+      labels: (l) => {
+        if (scanner) scanner.setLabels(l);
+        else
+          logger.warn('labels loaded, but they only name scanner channels: --scanner is not set');
+      },
+    },
+  });
   const shown = cfg.httpHost === '0.0.0.0' || cfg.httpHost === '::' ? '127.0.0.1' : cfg.httpHost;
   const base = `http://${shown.includes(':') ? `[${shown}]` : shown}:${httpPort}`;
   const banner = [
@@ -140,12 +205,27 @@ export async function startServer(
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      await hotReload.close();
       await ingest.close();
       if (extras.onClose) await extras.onClose();
       await scanner?.close();
       await packager.close();
+      // The last segment and playlist get a short chance to reach the origin.
+      detachUploader?.();
+      await uploader?.close();
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));
     })());
-  return { httpPort, ingestPort: started.port, ingest, packager, scanner, banner, close };
+  return {
+    httpPort,
+    ingestPort: started.port,
+    ingest,
+    packager,
+    scanner,
+    metrics,
+    hotReload,
+    uploader,
+    banner,
+    close,
+  };
 }
