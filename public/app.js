@@ -20,6 +20,7 @@ const TEXT = {
   paused: 'Paused. Play resumes at live.',
   buffering: 'Buffering…',
   offline: 'The feed is offline. Playback starts again by itself when it comes back.',
+  noSignal: 'No signal: the encoder stopped sending. Playback picks up by itself when it returns.',
   network: 'Can’t reach the server. Trying again…',
   media: 'The audio hiccupped. Recovering…',
   blocked: 'Your browser blocked playback. Press play to listen.',
@@ -116,8 +117,14 @@ function fmtTime(iso) {
   return Number.isNaN(d.getTime()) ? '–' : d.toLocaleTimeString();
 }
 
+/** True when the server says input stopped (it lists EXT-X-GAP segments meanwhile). */
+function noSignal() {
+  return !playlist.external && state.status !== null && state.status.signal === 'no-signal';
+}
+
 function showStatus(s) {
-  setPill(s.ingest.connected ? 'live' : 'offline', s.ingest.connected ? 'Live' : 'Offline');
+  if (s.signal === 'no-signal') setPill('no-signal', 'No signal');
+  else setPill(s.ingest.connected ? 'live' : 'offline', s.ingest.connected ? 'Live' : 'Offline');
   el('d-codec').textContent = s.codecs.length ? s.codecs.join(', ').toUpperCase() : '–';
   el('d-bitrate').textContent =
     s.bitrateKbps === null ? '–' : `${Math.round(s.bitrateKbps)} kbit/s`;
@@ -378,6 +385,7 @@ function refreshMessage(text) {
     (state.status !== null && !state.status.ingest.connected);
   const sounding = !audio.paused && !state.stalled && audio.readyState >= 3;
   if (sounding) return say(TEXT.playing);
+  if (noSignal()) return say(TEXT.noSignal);
   if (offline) return say(TEXT.offline);
   if (state.retryTimer) return say(shownMessage);
   return say(state.stalled ? TEXT.buffering : TEXT.starting);

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Clock } from './clock.js';
 import { errorMessage } from './errors.js';
+import { GapPlanner } from './hls/gap-planner.js';
 import { LiveWindow } from './hls/live-window.js';
 import { renderMediaPlaylist } from './hls/render.js';
 import {
@@ -14,7 +15,7 @@ import {
 import type { Logger } from './logger.js';
 import type { DiskStore } from './storage/disk-store.js';
 import type { PendingDelete, StateFile } from './storage/state-file.js';
-import type { StreamStatus } from './stream-status.js';
+import type { SignalState, StreamStatus } from './stream-status.js';
 
 /** How the packager runs: live (sliding window, timed deletion) or batch (--input). */
 export type PackagerMode = 'live' | 'batch' | 'vod';
@@ -84,6 +85,10 @@ export class Packager extends EventEmitter<PackagerEvents> {
   private readonly pendingDeletes = new Map<string, { atMs: number; cancel: () => void }>();
   private readonly warnLog = new Map<string, { lastMs: number; suppressed: number }>();
   private readonly status: StreamStatus;
+  /** Live mode: input outages become EXT-X-GAP segments (see gap-planner.ts for why). */
+  private readonly gaps: GapPlanner;
+  private cancelGapTimer: (() => void) | null = null;
+  private closed = false;
 
   constructor(private readonly opts: PackagerOptions) {
     super();
@@ -96,6 +101,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
       (e) => this.onSegmenterEvent(e),
     );
     this.window = this.newWindow(null);
+    this.gaps = new GapPlanner(opts.segmentDurationSec);
     this.runId = makeRunId(opts.clock.now());
     this.status = {
       stream: opts.stream,
@@ -107,6 +113,8 @@ export class Packager extends EventEmitter<PackagerEvents> {
       lastSegmentAt: null,
       mediaSequence: null,
       targetDurationSec: opts.targetDurationSec,
+      signal: 'waiting',
+      signalSince: null,
       input: { bytes: 0, ccErrors: 0, resyncs: 0, skippedBytes: 0 },
     };
   }
@@ -145,10 +153,10 @@ export class Packager extends EventEmitter<PackagerEvents> {
           targetDurationSec: this.opts.targetDurationSec,
           segments: [],
         });
-        for (const s of w.segments) this.scheduleDelete(s.uri, this.availabilityMs());
+        for (const s of w.segments) if (!s.gap) this.scheduleDelete(s.uri, this.availabilityMs());
       } else {
         this.window = this.newWindow(w);
-        this.window.dropHeadWhile((s) => !files.has(s.uri));
+        this.window.dropHeadWhile((s) => !s.gap && !files.has(s.uri));
       }
       for (const p of saved.pendingDeletes)
         this.scheduleDelete(p.uri, Math.max(0, p.deleteAtMs - this.opts.clock.now()));
@@ -204,6 +212,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** Feeds bytes from the publisher. */
   push(chunk: Uint8Array): void {
+    if (this.opts.mode === 'live') this.noteInput();
     this.segmenter.push(chunk, this.opts.clock.now());
     this.updateInputStats();
   }
@@ -232,6 +241,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
     if (e.type === 'segment') {
       if (this.opts.mode !== 'live') return this.publishBatch(e.segment);
       const seg = { ...e.segment, bytes: e.segment.bytes.slice() };
+      this.gaps.onSegment(seg.programDateTimeMs + seg.durationSec * 1000);
       // Segment events fire synchronously inside push(): now is when the cutting chunk arrived.
       const arrivedMs = this.opts.clock.now();
       this.enqueue(() => this.publish(seg, arrivedMs));
@@ -302,7 +312,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
       discontinuity,
       programDateTimeMs: seg.programDateTimeMs,
     });
-    for (const s of evicted) this.scheduleDelete(s.uri, this.availabilityMs());
+    for (const s of evicted) if (!s.gap) this.scheduleDelete(s.uri, this.availabilityMs());
     this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
     this.status.segmentsPublished++;
     this.status.lastSegmentAt = new Date(this.opts.clock.now()).toISOString();
@@ -403,8 +413,73 @@ export class Packager extends EventEmitter<PackagerEvents> {
     await this.opts.store.writeAtomic(this.playlistName, this.playlist);
   }
 
+  private setSignal(signal: SignalState): void {
+    if (this.status.signal === signal) return;
+    this.status.signal = signal;
+    this.status.signalSince = new Date(this.opts.clock.now()).toISOString();
+    this.emit('status', this.getStatus());
+  }
+
+  /** Live input arrived: ends an outage (the next segment gets EXT-X-DISCONTINUITY), arms the watch. */
+  private noteInput(): void {
+    if (this.gaps.onInput(this.opts.clock.now())) {
+      this.opts.logger.info('input is back; the next segment starts with a discontinuity');
+      // Queued, so a segment from before the outage that is still being written does not take it.
+      this.enqueue(() => {
+        this.joinPending = true;
+        return Promise.resolve();
+      });
+    }
+    this.setSignal('receiving');
+    if (!this.cancelGapTimer) this.armGapTimer();
+  }
+
+  private armGapTimer(): void {
+    this.cancelGapTimer = null;
+    const at = this.gaps.nextCheckMs();
+    if (this.closed || at === null) return;
+    const delay = Math.max(0, at - this.opts.clock.now());
+    this.cancelGapTimer = this.opts.clock.setTimer(() => this.checkGap(), delay);
+  }
+
+  /** Declares an outage after a segment of silence and lists GAP segments as their time passes. */
+  private checkGap(): void {
+    const now = this.opts.clock.now();
+    if (this.gaps.isSilent(now)) {
+      this.opts.logger.warn(
+        `no input for ${this.opts.segmentDurationSec} s; listing EXT-X-GAP segments until it returns`,
+      );
+      this.gaps.declareLost(now);
+      // Publish what was received; the segmenter starts clean (and the playlist marks it) on resume.
+      this.segmenter.end(now);
+      this.setSignal('no-signal');
+    }
+    for (const g of this.gaps.fill(now, this.opts.window)) this.enqueue(() => this.publishGap(g));
+    this.armGapTimer();
+  }
+
+  /** Lists one EXT-X-GAP segment (no file is written: clients do not load it). */
+  private async publishGap(g: { programDateTimeMs: number; durationSec: number }): Promise<void> {
+    const msn = this.window.nextMsn;
+    const { evicted } = this.window.add({
+      uri: `${this.opts.stream}-${this.runId}-${msn}-gap.ts`,
+      durationSec: g.durationSec,
+      discontinuity: false,
+      programDateTimeMs: g.programDateTimeMs,
+      gap: true,
+    });
+    for (const s of evicted) if (!s.gap) this.scheduleDelete(s.uri, this.availabilityMs());
+    this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
+    this.status.mediaSequence = msn;
+    await this.writePlaylistAndState(this.opts.clock.now());
+    this.emit('status', this.getStatus());
+  }
+
   /** Shutdown: waits for writes, saves state (pending deletions included), cancels timers. */
   async close(): Promise<void> {
+    this.closed = true;
+    this.cancelGapTimer?.();
+    this.cancelGapTimer = null;
     await this.idle();
     if (this.opts.mode === 'live') await this.saveState();
     for (const p of this.pendingDeletes.values()) p.cancel();

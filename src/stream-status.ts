@@ -1,5 +1,11 @@
 // src/stream-status.ts: the stream status model shared by /api/status, its Server-Sent Events and the log.
 
+/**
+ * Whether media is arriving: 'waiting' (none yet this run), 'receiving', or 'no-signal' (nothing for
+ * longer than a segment; the playlist is kept moving with EXT-X-GAP segments).
+ */
+export type SignalState = 'waiting' | 'receiving' | 'no-signal';
+
 /** What the listening page and GET /api/status show about the stream. */
 export interface StreamStatus {
   stream: string;
@@ -22,6 +28,10 @@ export interface StreamStatus {
   /** msn of the newest listed segment. */
   mediaSequence: number | null;
   targetDurationSec: number;
+  /** Whether media is arriving (see SignalState). */
+  signal: SignalState;
+  /** When signal last changed, ISO 8601; null while waiting. */
+  signalSince: string | null;
   /** Input health counters since start. */
   input: { bytes: number; ccErrors: number; resyncs: number; skippedBytes: number };
 }

@@ -12,6 +12,8 @@ export interface MediaSegment {
   discontinuity: boolean;
   /** EXT-X-PROGRAM-DATE-TIME of the first sample, ms since the epoch. */
   programDateTimeMs: number;
+  /** EXT-X-GAP: no media for this span; the URI has no file and is not to be loaded (§4.4.4.7). */
+  gap?: boolean;
 }
 
 /** A media playlist (RFC 8216bis §4.4.3). */

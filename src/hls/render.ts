@@ -27,10 +27,21 @@ export function renderProgramDateTime(ms: number): string {
   return `#EXT-X-PROGRAM-DATE-TIME:${new Date(Math.round(ms)).toISOString()}`;
 }
 
+/**
+ * §4.4.4.7: "The EXT-X-GAP tag indicates that the segment URI to which it applies does not contain
+ * media data and SHOULD NOT be loaded by clients." It applies to the next segment, like EXTINF;
+ * no protocol version gates it (§8), so EXT-X-VERSION stays 3.
+ */
+export function renderGap(): string {
+  return '#EXT-X-GAP';
+}
+
 function renderSegment(s: MediaSegment): string[] {
   const lines: string[] = [];
   if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
-  lines.push(renderProgramDateTime(s.programDateTimeMs), renderExtinf(s.durationSec), s.uri);
+  lines.push(renderProgramDateTime(s.programDateTimeMs));
+  if (s.gap) lines.push(renderGap());
+  lines.push(renderExtinf(s.durationSec), s.uri);
   return lines;
 }
 
