@@ -15,6 +15,7 @@ import {
   seededRandom,
   type SimChannel,
 } from './sim-memory.js';
+import { scriptedAirAt, type SimScript } from './sim-script.js';
 
 /** The simulator's own modes; 'vfo' is the state after RF tuning (§3.1 RF). */
 export type SimMode = 'scan' | 'hold' | 'manual' | 'vfo' | 'search';
@@ -111,6 +112,8 @@ export class SimulatedScanner {
   private cancelTick: (() => void) | null = null;
   private replyQueueAt = 0;
   private readonly cancels = new Set<() => void>();
+  private script: SimScript | null = null;
+  private cancelScript: (() => void) | null = null;
   /** Behaviour switches that tests and the pty script may change at run time. */
   readonly behaviour: { replyDelayMs: number; garbleRate: number; activity: number };
 
@@ -173,8 +176,51 @@ export class SimulatedScanner {
     };
   }
 
+  /**
+   * Follows a looped clip (the demo): random activity stops, each scripted channel is programmed,
+   * and the squelch opens on the scripted channel, frequency and talkgroup exactly while a
+   * transmission plays (in scan mode, or when holding that channel), at the script's wall times.
+   */
+  playScript(script: SimScript): void {
+    this.behaviour.activity = 0;
+    for (const tx of script.transmissions) {
+      this.program(tx.channel, {
+        frequencyMHz: tx.frequencyMHz,
+        trunk: tx.talkgroup !== null,
+        delay: false,
+        lockout: false,
+      });
+    }
+    this.script = script;
+    this.cancelScript?.();
+    this.scriptStep();
+  }
+
+  private scriptStep(): void {
+    this.cancelScript = null;
+    const script = this.script;
+    if (!script) return;
+    const now = this.clock.now();
+    const air = scriptedAirAt(script, now);
+    const tx = air.current;
+    if (tx && this.carrier?.endsAt !== air.endsAtMs) {
+      if (this.mode === 'scan') this.channel = tx.channel;
+      const tuned = this.mode === 'scan' || this.channel === tx.channel;
+      if (tuned && (this.mode === 'scan' || this.mode === 'hold' || this.mode === 'manual')) {
+        this.endCarrier(true);
+        this.beginCarrier(air.endsAtMs - now, tx.talkgroup ?? undefined);
+      }
+    } else if (!tx && this.carrier) this.endCarrier(true);
+    this.cancelScript = this.clock.setTimer(
+      () => this.scriptStep(),
+      Math.max(1, air.nextChangeMs - now),
+    );
+  }
+
   /** Stops the scan timer and any queued replies. */
   close(): void {
+    this.cancelScript?.();
+    this.cancelScript = null;
     this.cancelTick?.();
     this.cancelTick = null;
     for (const c of this.cancels) c();
