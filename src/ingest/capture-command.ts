@@ -36,7 +36,8 @@ export function parseCaptureSpec(spec: string): { system: 'alsa' | 'pulse'; devi
 }
 
 function quote(a: string): string {
-  return /^[\w.,:=@/+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+  // gst-launch's "!" links elements; shells only expand it interactively, so it stays bare.
+  return a === '!' || /^[\w.,:=@/+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 
 function ffmpegArgv(s: CaptureSettings, system: string, device: string): string[] {
