@@ -51,7 +51,7 @@ describe('buildCaptureCommand', () => {
   it('gstreamer: the 2009 shape alsasrc ! lamemp3enc ! mpegaudioparse ! mpegtsmux ! fdsink', () => {
     assert.equal(
       buildCaptureCommand({ ...base, encoder: 'gstreamer' }).display,
-      "gst-launch-1.0 -q alsasrc device=hw:0,4 ! audioconvert ! audioresample ! audio/x-raw,rate=22050,channels=1 ! lamemp3enc target=bitrate cbr=true bitrate=32 ! mpegaudioparse ! mpegtsmux ! fdsink fd=1",
+      'gst-launch-1.0 -q alsasrc device=hw:0,4 ! audioconvert ! audioresample ! audio/x-raw,rate=22050,channels=1 ! lamemp3enc target=bitrate cbr=true bitrate=32 ! mpegaudioparse ! mpegtsmux ! fdsink fd=1',
     );
   });
 
