@@ -25,7 +25,7 @@ async function watchHlsErrors(page: Page): Promise<void> {
       }) {
         wrapped = new Proxy(Real, {
           construct(target, args: unknown[]) {
-            const hls = Reflect.construct(target, args) as InstanceType<typeof Real>;
+            const hls = new target(...args);
             hls.on(Real.Events.ERROR, (_e, d) => {
               const data = d as { details: string; fatal: boolean };
               w.hlsErrors.push(`${data.details}${data.fatal ? ' (fatal)' : ''}`);
