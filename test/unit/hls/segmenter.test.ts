@@ -132,8 +132,17 @@ describe('Segmenter on H.264 + AAC', () => {
         assert.ok(Math.abs(seg.durationSec - 2) < 0.001, `segment ${i}: ${seg.durationSec}`);
       const f = join(dir, `v${i}.ts`);
       writeFileSync(f, seg.bytes);
-      const probe = await ffmpegDecodeErrors(f, ['-skip_frame', 'nokey']);
-      assert.equal(probe, '');
+      assert.equal(await ffmpegDecodeErrors(f), '', `segment ${i} decodes on its own`);
+      // The first video frame of every segment is a keyframe, so each segment decodes alone.
+      const frames = (await ffprobeJson(f, [
+        '-select_streams',
+        'v',
+        '-show_entries',
+        'frame=key_frame',
+        '-read_intervals',
+        '%+#1',
+      ])) as { frames: { key_frame: number }[] };
+      assert.equal(frames.frames[0]?.key_frame, 1, `segment ${i} starts on a keyframe`);
     }
     assert.ok(!events.some((e) => e.type === 'warning' && e.code === 'gop-too-long'));
   });
