@@ -4,7 +4,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'segments/**', 'public/vendor/**', 'artifacts/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'segments/**',
+      'public/vendor/**',
+      'artifacts/**',
+      // npm run bench writes MPEG-TS files named *.ts here; ESLint would parse them as TypeScript.
+      'bench-out/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
