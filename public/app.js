@@ -117,13 +117,17 @@ function fmtTime(iso) {
   return Number.isNaN(d.getTime()) ? '–' : d.toLocaleTimeString();
 }
 
-/** True when the server says input stopped (it lists EXT-X-GAP segments meanwhile). */
+/**
+ * True when the encoder is still connected but sends nothing (the server lists EXT-X-GAP segments
+ * meanwhile). A disconnected encoder reads as offline instead.
+ */
 function noSignal() {
-  return !playlist.external && state.status !== null && state.status.signal === 'no-signal';
+  const s = state.status;
+  return !playlist.external && s !== null && s.ingest.connected && s.signal === 'no-signal';
 }
 
 function showStatus(s) {
-  if (s.signal === 'no-signal') setPill('no-signal', 'No signal');
+  if (s.ingest.connected && s.signal === 'no-signal') setPill('no-signal', 'No signal');
   else setPill(s.ingest.connected ? 'live' : 'offline', s.ingest.connected ? 'Live' : 'Offline');
   el('d-codec').textContent = s.codecs.length ? s.codecs.join(', ').toUpperCase() : '–';
   el('d-bitrate').textContent =

@@ -80,7 +80,7 @@ describe('looped file and outages in Chromium', () => {
     await page.context().close();
   });
 
-  it('the page shows "No signal" while the encoder is gone (screenshot)', async () => {
+  it('the page shows "No signal" while the connected encoder sends nothing (screenshot)', async () => {
     const s = await startTestServer({ segmentDurationSec: 1, targetDurationSec: 1, window: 6 });
     servers.push(s);
     const pub = publishLive(await makeTs('mp3', 30), s.ingestPort);
@@ -91,7 +91,8 @@ describe('looped file and outages in Chromium', () => {
     await page.goto(`${s.baseUrl}/`);
     await page.click('#play');
     await waitFor(async () => (await currentTime(page)) > 0.5, 'playing');
-    await stopProcess(pub);
+    // Frozen, not gone: the TCP connection stays open and nothing arrives (a dead sound card).
+    pub.kill('SIGSTOP');
     await waitFor(
       async () => (await page.locator('#ingest-text').innerText()) === 'No signal',
       'the pill says No signal',
@@ -102,6 +103,8 @@ describe('looped file and outages in Chromium', () => {
       20_000,
     );
     await page.screenshot({ path: `${ARTIFACTS}no-signal.png` });
+    pub.kill('SIGCONT');
+    await stopProcess(pub);
     await page.context().close();
   });
 });
