@@ -21,7 +21,7 @@ interface Input {
 const inputs: Input[] = [
   {
     name: '1 h MP3 128 kbit/s audio',
-    file: join(INPUTS, 'audio-1h-mp3.ts'),
+    file: join(INPUTS, 'audio-1h-mp3.mpegts'),
     make: [
       '-f',
       'lavfi',
@@ -35,7 +35,7 @@ const inputs: Input[] = [
   },
   {
     name: '2 min 720p H.264 + AAC',
-    file: join(INPUTS, 'video-2min-720p.ts'),
+    file: join(INPUTS, 'video-2min-720p.mpegts'),
     make: [
       '-f',
       'lavfi',
