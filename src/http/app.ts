@@ -22,6 +22,9 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', 'strong');
+  // Behind the shipped nginx config (deploy/nginx) requests arrive from loopback with
+  // X-Forwarded-For: trust it from there only, so req.ip (rate limits, logs) is the listener's.
+  app.set('trust proxy', 'loopback');
   app.use('/hls', hlsRoutes(deps.hls));
   for (const m of deps.mounts) app.use(m.path, m.router);
   app.use((_req, res) => {
