@@ -14,6 +14,8 @@ import { startServer } from './server.js';
 /** The committed clip and its sidecar (made by scripts/make-demo-clip.sh). */
 const CLIP = fileURLToPath(new URL('../scripts/demo/scanner-demo.mpegts', import.meta.url));
 const SIDECAR = fileURLToPath(new URL('../scripts/demo/scanner-demo.json', import.meta.url));
+/** Names for the clip's channels and talkgroups, shown on the scanner panel. */
+const LABELS = fileURLToPath(new URL('../scripts/demo/labels.json', import.meta.url));
 
 interface Sidecar {
   transmissions: {
@@ -41,7 +43,7 @@ export function readTranscript(path = SIDECAR): ScriptedTransmission[] {
 function demoArgs(): string[] {
   const dir = join(tmpdir(), `scanner-hls-demo-${process.pid}`);
   return [
-    ...['--ingest', `file:${CLIP}?loop`, '--scanner', 'sim'],
+    ...['--ingest', `file:${CLIP}?loop`, '--scanner', 'sim', '--labels', LABELS],
     ...['--http', '127.0.0.1:8080', '--segment-duration', '1', '--window', '6'],
     ...['--out', join(dir, 'segments'), '--state-dir', join(dir, 'state')],
   ];

@@ -396,10 +396,13 @@ export class ScannerController {
     if (open) {
       const stopped = this.current.mode === 'hold' || this.current.mode === 'manual';
       const c = this.current;
-      this.log.open(
-        now,
-        stopped ? { frequencyMHz: c.frequencyMHz, channel: c.channel, bank: c.bank } : {},
-      );
+      const info = stopped
+        ? { frequencyMHz: c.frequencyMHz, channel: c.channel, bank: c.bank }
+        : {};
+      // A trunked call announces itself with an ID S line before the squelch poll sees it open:
+      // that is the same transmission, so add to it rather than start another.
+      if (this.log.isOpen) this.log.update(info);
+      else this.log.open(now, info);
     } else {
       this.log.close(now);
     }

@@ -51,6 +51,21 @@ void describe('ScannerController', () => {
     assert.deepEqual(ctl.status().trunkSystem?.type, 'motorola-type2');
   });
 
+  void it('logs a trunked call (ID line, then squelch open) as one transmission with its talkgroup and channel', async () => {
+    const { clock, ctl, scanner } = setup();
+    // Once the start-up housekeeping (IDN: ID reports on) is done.
+    await clock.until(() => ctl.status().connected && ctl.status().modeRaw !== null);
+    const ch = scanner.snapshot().channel;
+    scanner.program(ch, { frequencyMHz: 851.1625, trunk: true });
+    scanner.transmit(3000, '16048');
+    await clock.until(() => ctl.status().squelchOpen);
+    await clock.until(() => !ctl.status().squelchOpen);
+    const calls = ctl.transmissions();
+    assert.equal(calls.length, 1, JSON.stringify(calls));
+    assert.equal(calls[0]?.talkgroup, '16048');
+    assert.equal(calls[0]?.channel, ch);
+  });
+
   void it('reads the channel record on squelch open and logs the transmission with its duration', async () => {
     const { clock, ctl, scanner } = setup();
     await clock.until(() => ctl.status().connected);
