@@ -240,42 +240,53 @@ export class Segmenter {
     const timing = this.tracker.current?.timing;
     if (!timing) return;
     const video = timing.kind === 'video';
-    const randomAccess =
+    // Asked only where a segment may start: the IDR search reads the packet's payload.
+    const isRandomAccess = (): boolean =>
       !video ||
       randomAccessAt(b, off) ||
       videoPacketContainsKeyFrame(b.subarray(off, off + PACKET_SIZE));
-    if (!this.open) {
-      if (!randomAccess) return;
-      this.startSession(raw);
-      this.openSegment(this.last);
-      return this.beginPes(b, off);
-    }
-    const step = ptsDelta(raw, this.lastRaw);
-    if (step < 0 || step > this.jumpTicks) {
+    if (this.open) {
+      const step = ptsDelta(raw, this.lastRaw);
+      if (step >= 0 && step <= this.jumpTicks)
+        return this.continueSegment(b, off, raw, step, isRandomAccess);
       this.warn(
         'pts-jump',
         `timestamp jumped by ${(step / TICKS).toFixed(3)} s; new segment with discontinuity`,
       );
       this.emitSegment(this.last + this.lastPesTicks());
+      this.open = false;
       this.discontinuityNext = true;
-      this.startSession(raw);
-      this.openSegment(this.last);
-      return this.beginPes(b, off);
     }
+    // A new timeline starts on a random access point; video before one is dropped.
+    if (!isRandomAccess()) return;
+    this.startSession(raw);
+    this.openSegment(this.last);
+    this.beginPes(b, off);
+  }
+
+  /** A timing PES start on the running timeline: cut here if its time has come. */
+  private continueSegment(
+    b: Uint8Array,
+    off: number,
+    raw: number,
+    step: number,
+    isRandomAccess: () => boolean,
+  ): void {
+    const timing = this.tracker.current?.timing;
     const ts = this.last + step;
-    if (ts >= this.nextCut) {
-      if (!video) this.cutAudio(ts, timing.pid, timing.kind as 'mpeg-audio' | 'adts');
-      else if (randomAccess) this.cutHere(ts);
-    }
-    if (video && !randomAccess && this.mustForceCut(ts, step)) {
-      if (!this.gopWarned) {
-        this.warn(
-          'gop-too-long',
-          `no keyframe within the ${this.opts.targetDurationSec} s target duration; cutting without one (set the encoder's keyframe interval to at most the segment duration)`,
-        );
-        this.gopWarned = true;
+    if (timing && ts >= this.nextCut) {
+      if (timing.kind !== 'video') this.cutAudio(ts, timing.pid, timing.kind);
+      else if (isRandomAccess()) this.cutHere(ts);
+      else if (this.mustForceCut(ts, step)) {
+        if (!this.gopWarned) {
+          this.warn(
+            'gop-too-long',
+            `no keyframe within the ${this.opts.targetDurationSec} s target duration; cutting without one (set the encoder's keyframe interval to at most the segment duration)`,
+          );
+          this.gopWarned = true;
+        }
+        this.cutHere(ts);
       }
-      this.cutHere(ts);
     }
     this.lastStep = step;
     this.lastRaw = raw;

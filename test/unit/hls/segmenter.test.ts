@@ -148,6 +148,20 @@ describe('Segmenter on H.264 + AAC', () => {
   });
 });
 
+describe('Segmenter on H.264 with a keyframe interval longer than the target duration', () => {
+  it('keeps every EXTINF within the target duration, warns once, and says how to fix the encoder', async () => {
+    const data = readFileSync(
+      await makeTs('h264', 9, ['-g', '100', '-keyint_min', '100', '-sc_threshold', '0']),
+    );
+    const { segs, events } = segmentAll(data, 4096);
+    for (const seg of segs)
+      assert.ok(Math.round(seg.durationSec) <= 2, `EXTINF ${seg.durationSec}`);
+    const warnings = events.filter((e) => e.type === 'warning' && e.code === 'gop-too-long');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0].type === 'warning' ? warnings[0].message : '', /keyframe interval/);
+  });
+});
+
 describe('Segmenter on damaged input', () => {
   it('counts a lost packet as one continuity error and keeps cutting on the grid', async () => {
     const data = readFileSync(await makeTs('mp3', 9));
