@@ -180,19 +180,33 @@ function main(): void {
       );
     }
     const segs = readdirSync(oursDir).filter((f) => f.endsWith('.ts')).length;
+    // The floor: start Node, read the input, write it back out as the same number of files.
+    const floorDir = join(OUT_BASE, 'bench-floor');
+    const floor: Sample[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      floor.push(
+        measure(
+          ['node', join(ROOT, 'scripts', 'bench-floor.mjs'), input.file, floorDir, String(segs)],
+          floorDir,
+        ),
+      );
+    }
     const a = summarise(ours);
     const b = summarise(theirs);
+    const f = summarise(floor);
     rows.push(
       `${input.name} (${mb.toFixed(1)} MB, ${segs} segments)`,
       `  scanner-hls  wall ${a.wallSec.toFixed(2)} s  cpu ${a.cpuSec.toFixed(2)} s  peak ${a.peakMb.toFixed(0)} MB`,
       `  ffmpeg       wall ${b.wallSec.toFixed(2)} s  cpu ${b.cpuSec.toFixed(2)} s  peak ${b.peakMb.toFixed(0)} MB`,
       `  ratio        ${(b.wallSec / a.wallSec).toFixed(2)}× ffmpeg's speed (wall), ${(b.cpuSec / a.cpuSec).toFixed(2)}× (cpu)`,
+      `  node floor   wall ${f.wallSec.toFixed(2)} s  (start, read, write ${segs} files, no parsing: at best ${(b.wallSec / f.wallSec).toFixed(2)}× ffmpeg)`,
       '',
     );
-    process.stdout.write(rows.slice(-5).join('\n') + '\n');
+    process.stdout.write(rows.slice(-6).join('\n') + '\n');
   }
   rmSync(join(OUT_BASE, 'bench-scanner-hls'), { recursive: true, force: true });
   rmSync(join(OUT_BASE, 'bench-ffmpeg'), { recursive: true, force: true });
+  rmSync(join(OUT_BASE, 'bench-floor'), { recursive: true, force: true });
 }
 
 main();
