@@ -14,7 +14,8 @@ import {
 } from './hls/segmenter.js';
 import type { Logger } from './logger.js';
 import type { DiskStore } from './storage/disk-store.js';
-import type { PendingDelete, StateFile } from './storage/state-file.js';
+import { SegmentReaper } from './storage/segment-reaper.js';
+import type { StateFile } from './storage/state-file.js';
 import type { SignalState, StreamStatus } from './stream-status.js';
 
 /** How the packager runs: live (sliding window, timed deletion) or batch (--input). */
@@ -82,7 +83,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
   private queued = 0;
   private joinPending = false;
   private lostPending = false;
-  private readonly pendingDeletes = new Map<string, { atMs: number; cancel: () => void }>();
+  private readonly reaper: SegmentReaper;
   private readonly warnLog = new Map<string, { lastMs: number; suppressed: number }>();
   private readonly status: StreamStatus;
   /** Live mode: input outages become EXT-X-GAP segments (see gap-planner.ts for why). */
@@ -101,6 +102,9 @@ export class Packager extends EventEmitter<PackagerEvents> {
       (e) => this.onSegmenterEvent(e),
     );
     this.window = this.newWindow(null);
+    this.reaper = new SegmentReaper(opts.store, opts.clock, opts.logger, (name) =>
+      this.emit('segment-deleted', { name }),
+    );
     this.gaps = new GapPlanner(opts.segmentDurationSec);
     this.runId = makeRunId(opts.clock.now());
     this.status = {
@@ -153,13 +157,13 @@ export class Packager extends EventEmitter<PackagerEvents> {
           targetDurationSec: this.opts.targetDurationSec,
           segments: [],
         });
-        for (const s of w.segments) if (!s.gap) this.scheduleDelete(s.uri, this.availabilityMs());
+        for (const s of w.segments) if (!s.gap) this.reaper.schedule(s.uri, this.availabilityMs());
       } else {
         this.window = this.newWindow(w);
         this.window.dropHeadWhile((s) => !s.gap && !files.has(s.uri));
       }
       for (const p of saved.pendingDeletes)
-        this.scheduleDelete(p.uri, Math.max(0, p.deleteAtMs - this.opts.clock.now()));
+        this.reaper.schedule(p.uri, Math.max(0, p.deleteAtMs - this.opts.clock.now()));
       this.joinPending = this.window.listed.length > 0;
       this.status.mediaSequence = this.window.listed.at(-1)?.msn ?? null;
       if (this.window.listed.length)
@@ -169,11 +173,11 @@ export class Packager extends EventEmitter<PackagerEvents> {
       );
     }
     // Segments of ours on disk that nothing lists or schedules: delete after the availability time.
-    const known = new Set([...this.window.listed.map((s) => s.uri), ...this.pendingDeletes.keys()]);
+    const listed = new Set(this.window.listed.map((s) => s.uri));
     const prefix = `${this.opts.stream}-`;
     for (const f of files) {
-      if (f.startsWith(prefix) && f.endsWith('.ts') && !known.has(f))
-        this.scheduleDelete(f, this.availabilityMs());
+      if (f.startsWith(prefix) && f.endsWith('.ts') && !listed.has(f) && !this.reaper.has(f))
+        this.reaper.schedule(f, this.availabilityMs());
     }
   }
 
@@ -312,7 +316,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
       discontinuity,
       programDateTimeMs: seg.programDateTimeMs,
     });
-    for (const s of evicted) if (!s.gap) this.scheduleDelete(s.uri, this.availabilityMs());
+    for (const s of evicted) if (!s.gap) this.reaper.schedule(s.uri, this.availabilityMs());
     this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
     this.status.segmentsPublished++;
     this.status.lastSegmentAt = new Date(this.opts.clock.now()).toISOString();
@@ -363,10 +367,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   private async saveState(): Promise<void> {
     if (!this.opts.state) return;
-    const pendingDeletes: PendingDelete[] = [...this.pendingDeletes].map(([uri, p]) => ({
-      uri,
-      deleteAtMs: p.atMs,
-    }));
+    const pendingDeletes = this.reaper.pending();
     try {
       await this.opts.state.save({
         version: 1,
@@ -377,30 +378,6 @@ export class Packager extends EventEmitter<PackagerEvents> {
     } catch (e) {
       this.opts.logger.error(`could not save state to ${this.opts.state.path}: ${errorMessage(e)}`);
     }
-  }
-
-  private scheduleDelete(uri: string, delayMs: number): void {
-    if (this.pendingDeletes.has(uri)) return;
-    const run = (): void => {
-      this.pendingDeletes.delete(uri);
-      this.opts.store
-        .remove(uri)
-        .then(() => this.emit('segment-deleted', { name: uri }))
-        .catch((e: unknown) =>
-          this.opts.logger.warn(`could not delete ${uri}: ${errorMessage(e)}`),
-        );
-    };
-    if (delayMs <= 0) {
-      this.enqueue(() =>
-        this.opts.store
-          .remove(uri)
-          .then(() => void this.emit('segment-deleted', { name: uri }))
-          .catch(() => undefined),
-      );
-      return;
-    }
-    const cancel = this.opts.clock.setTimer(run, delayMs);
-    this.pendingDeletes.set(uri, { atMs: this.opts.clock.now() + delayMs, cancel });
   }
 
   /** Batch end: writes the final playlist once, with EXT-X-ENDLIST. */
@@ -468,7 +445,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
       programDateTimeMs: g.programDateTimeMs,
       gap: true,
     });
-    for (const s of evicted) if (!s.gap) this.scheduleDelete(s.uri, this.availabilityMs());
+    for (const s of evicted) if (!s.gap) this.reaper.schedule(s.uri, this.availabilityMs());
     this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
     this.status.mediaSequence = msn;
     await this.writePlaylistAndState(this.opts.clock.now());
@@ -482,6 +459,6 @@ export class Packager extends EventEmitter<PackagerEvents> {
     this.cancelGapTimer = null;
     await this.idle();
     if (this.opts.mode === 'live') await this.saveState();
-    for (const p of this.pendingDeletes.values()) p.cancel();
+    this.reaper.cancelAll();
   }
 }
