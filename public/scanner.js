@@ -202,6 +202,27 @@ function build() {
 
 let ui = null;
 let lastActivityText = '';
+let lastNowPlaying = '';
+
+/** Hands the lock screen (app.js, Media Session) what the scanner is receiving, on change only. */
+function announceNowPlaying(s) {
+  if (!s.squelchOpen || typeof s.frequencyMHz !== 'number') return;
+  const freq = fmtMHz(s.frequencyMHz);
+  const title = s.label ?? freq;
+  const artist = [
+    s.channel === null ? null : `Channel ${s.channel}`,
+    s.talkgroup ? `Talkgroup ${s.talkgroup}` : null,
+    s.label ? freq : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const key = `${title}|${artist}`;
+  if (key === lastNowPlaying) return;
+  lastNowPlaying = key;
+  window.dispatchEvent(
+    new CustomEvent('scanner-hls:now-playing', { detail: { title, artist: artist || 'Scanner' } }),
+  );
+}
 
 function say(text, kind) {
   ui.message.textContent = text;
@@ -226,6 +247,7 @@ function render(s) {
     lastActivityText = text;
     ui.squelchText.textContent = text;
   }
+  announceNowPlaying(s);
   ui.scan.setAttribute('aria-pressed', String(s.mode === 'scan'));
   ui.hold.setAttribute('aria-pressed', String(s.mode === 'hold'));
   for (const el of panel.querySelectorAll('.scn-buttons button, .scn-form[data-action] button')) {
