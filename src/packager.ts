@@ -16,7 +16,7 @@ import type { Logger } from './logger.js';
 import type { DiskStore } from './storage/disk-store.js';
 import { SegmentReaper } from './storage/segment-reaper.js';
 import type { StateFile } from './storage/state-file.js';
-import type { SignalState, StreamStatus } from './stream-status.js';
+import { type SignalState, initialStatus, type StreamStatus } from './stream-status.js';
 
 /** How the packager runs: live (sliding window, timed deletion) or batch (--input). */
 export type PackagerMode = 'live' | 'batch' | 'vod';
@@ -107,20 +107,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
     );
     this.gaps = new GapPlanner(opts.segmentDurationSec);
     this.runId = makeRunId(opts.clock.now());
-    this.status = {
-      stream: opts.stream,
-      playlist: `/hls/${opts.stream}.m3u8`,
-      ingest: { connected: false, remote: null, since: null },
-      codecs: [],
-      bitrateKbps: null,
-      segmentsPublished: 0,
-      lastSegmentAt: null,
-      mediaSequence: null,
-      targetDurationSec: opts.targetDurationSec,
-      signal: 'waiting',
-      signalSince: null,
-      input: { bytes: 0, ccErrors: 0, resyncs: 0, skippedBytes: 0 },
-    };
+    this.status = initialStatus(opts.stream, opts.targetDurationSec);
   }
 
   private newWindow(restored: ReturnType<LiveWindow['snapshot']> | null): LiveWindow {

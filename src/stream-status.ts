@@ -35,3 +35,21 @@ export interface StreamStatus {
   /** Input health counters since start. */
   input: { bytes: number; ccErrors: number; resyncs: number; skippedBytes: number };
 }
+
+/** The status of a stream before anything has connected. */
+export function initialStatus(stream: string, targetDurationSec: number): StreamStatus {
+  return {
+    stream,
+    playlist: `/hls/${stream}.m3u8`,
+    ingest: { connected: false, remote: null, since: null },
+    codecs: [],
+    bitrateKbps: null,
+    segmentsPublished: 0,
+    lastSegmentAt: null,
+    mediaSequence: null,
+    targetDurationSec,
+    signal: 'waiting',
+    signalSince: null,
+    input: { bytes: 0, ccErrors: 0, resyncs: 0, skippedBytes: 0 },
+  };
+}

@@ -6,7 +6,7 @@ import { evaluateHealth } from '../../src/metrics/health.js';
 import { clientKey, ListenerTracker } from '../../src/metrics/listeners.js';
 import { planReload } from '../../src/reload.js';
 import { labelFor, parseLabels } from '../../src/scanner/labels.js';
-import type { StreamStatus } from '../../src/stream-status.js';
+import { initialStatus, type StreamStatus } from '../../src/stream-status.js';
 
 describe('ListenerTracker', () => {
   it('counts distinct clients seen within the window, and forgets them after it', () => {
@@ -32,19 +32,8 @@ describe('ListenerTracker', () => {
 
 /** A status with the fields health reads (other fields do not matter to it). */
 function status(over: Partial<StreamStatus>): StreamStatus {
-  const base: Partial<StreamStatus> = {
-    stream: 'live',
-    playlist: '/hls/live.m3u8',
-    ingest: { connected: false, remote: null, since: null },
-    codecs: [],
-    bitrateKbps: null,
-    segmentsPublished: 0,
-    lastSegmentAt: null,
-    mediaSequence: null,
-    targetDurationSec: 2,
-    input: { bytes: 0, ccErrors: 0, resyncs: 0, skippedBytes: 0 },
-  };
-  return { ...base, ...over } as StreamStatus;
+  const base = initialStatus('live', 2);
+  return { ...base, ...over };
 }
 
 describe('evaluateHealth', () => {

@@ -3,29 +3,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { nullLogger } from '../../src/logger.js';
-import { Packager } from '../../src/packager.js';
-import { DiskStore } from '../../src/storage/disk-store.js';
-import { StateFile } from '../../src/storage/state-file.js';
+import type { Packager } from '../../src/packager.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { testPackager } from '../helpers/packager.js';
 import { makeTs } from '../helpers/media.js';
 import { tempDir } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
-
-function packager(dir: string, clock: FakeClock) {
-  return new Packager({
-    stream: 'live',
-    segmentDurationSec: 2,
-    targetDurationSec: 2,
-    window: 3,
-    program: null,
-    mode: 'live',
-    store: new DiskStore(join(dir, 'seg')),
-    state: new StateFile(join(dir, 'st'), 'live'),
-    clock,
-    logger: nullLogger,
-  });
-}
 
 const listed = (p: Packager) =>
   (p.playlistText() ?? '').split('\n').filter((l) => l.endsWith('.ts'));
@@ -34,7 +17,7 @@ describe('Packager segment lifetime', () => {
   it('§6.2.2: a segment that left the playlist stays for (window + 2) × target duration, then goes', async () => {
     const dir = tempDir();
     const clock = new FakeClock();
-    const p = packager(dir, clock);
+    const p = testPackager(dir, clock);
     await p.init();
     p.startSession('test');
     p.push(readFileSync(await makeTs('mp3', 11)));
@@ -57,7 +40,7 @@ describe('Packager segment lifetime', () => {
   it('a restart deletes what the previous run left unlisted, after the availability time, and keeps the listed', async () => {
     const dir = tempDir();
     const clock = new FakeClock();
-    const a = packager(dir, clock);
+    const a = testPackager(dir, clock);
     await a.init();
     a.startSession('test');
     a.push(readFileSync(await makeTs('mp3', 11)));
@@ -66,7 +49,7 @@ describe('Packager segment lifetime', () => {
     // A stray segment of ours and a temp file from a crash.
     writeFileSync(join(dir, 'seg', 'live-old-99.ts'), 'x');
     writeFileSync(join(dir, 'seg', '.tmp-live-x.ts'), 'x');
-    const b = packager(dir, clock);
+    const b = testPackager(dir, clock);
     await b.init();
     assert.deepEqual(listed(b), listed(a));
     assert.ok(!existsSync(join(dir, 'seg', '.tmp-live-x.ts')), 'temp files go at once');

@@ -1,17 +1,14 @@
 // test/unit/hls/gap.test.ts: input outages (RFC 8216bis §6.2.1, §4.4.4.7): GapPlanner decisions, the rendered GAP playlist (golden), and the packager keeping the playlist moving.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { GapPlanner } from '../../../src/hls/gap-planner.js';
 import { LiveWindow } from '../../../src/hls/live-window.js';
 import { renderMediaPlaylist } from '../../../src/hls/render.js';
 import { scanTimeline, type TsTimeline } from '../../../src/ingest/ts-timeline.js';
-import { nullLogger } from '../../../src/logger.js';
-import { Packager } from '../../../src/packager.js';
-import { DiskStore } from '../../../src/storage/disk-store.js';
-import { StateFile } from '../../../src/storage/state-file.js';
+import type { Packager } from '../../../src/packager.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
+import { testPackager } from '../../helpers/packager.js';
 import { makeTs } from '../../helpers/media.js';
 import { tempDir } from '../../helpers/server.js';
 
@@ -103,18 +100,7 @@ describe('Packager during an outage', () => {
   it('§6.2.1: keeps adding GAP segments within 1.5 × TD, says no-signal, and resumes with a discontinuity', async () => {
     const dir = tempDir();
     const clock = new FakeClock(T0);
-    const p = new Packager({
-      stream: 'live',
-      segmentDurationSec: 1,
-      targetDurationSec: 1,
-      window: 20,
-      program: null,
-      mode: 'live',
-      store: new DiskStore(join(dir, 'seg')),
-      state: new StateFile(join(dir, 'st'), 'live'),
-      clock,
-      logger: nullLogger,
-    });
+    const p = testPackager(dir, clock, { segmentDurationSec: 1, targetDurationSec: 1, window: 20 });
     await p.init();
     const t = scanTimeline(readFileSync(await makeTs('mp3-lsf', 6)));
     p.startSession('test');
