@@ -4,7 +4,7 @@
 # then runs typecheck, lint, format check and every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pkgs=(ffmpeg chromium fonts-dejavu-core socat nginx-light gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly)
+pkgs=(git ffmpeg chromium fonts-dejavu-core socat nginx-light gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
