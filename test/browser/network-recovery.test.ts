@@ -1,5 +1,4 @@
 // test/browser/network-recovery.test.ts: the page rides out a network outage on its own (hls.js errors, retries) and plays again without a reload.
-import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { launchChromium } from '../helpers/chromium.js';
 import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
