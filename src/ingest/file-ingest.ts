@@ -5,6 +5,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { IngestSink } from './tcp-ingest.js';
 import type { IngestSource, IngestStarted } from './ingest-source.js';
+import { SessionGuard } from './session-guard.js';
 import { passShift, restampPackets, type RestampShift } from './ts-restamp.js';
 import { loopSeconds, scanTimeline, type TsTimeline } from './ts-timeline.js';
 
@@ -33,11 +34,12 @@ export class FileIngest implements IngestSource {
   /** Index of the next mark whose bytes are unsent. */
   private next = 0;
   private cancel: (() => void) | null = null;
-  private active = false;
   private closed = false;
-  private ending: Promise<void> = Promise.resolve();
+  private readonly session: SessionGuard;
 
-  constructor(private readonly opts: FileIngestOptions) {}
+  constructor(private readonly opts: FileIngestOptions) {
+    this.session = new SessionGuard(opts.sink, opts.logger);
+  }
 
   /** Wall time (ms) at which the file's first timestamp was sent; pass n starts n × loopMs later. */
   get playbackEpochMs(): number {
@@ -67,8 +69,7 @@ export class FileIngest implements IngestSource {
     const sec = loopSeconds(timeline).toFixed(3);
     logger.info(`playing ${path} (${sec} s${loop ? ', looped' : ''}) in real time`);
     this.epochMs = clock.now();
-    this.active = true;
-    this.opts.sink.startSession(`file:${path}`);
+    this.session.open(`file:${path}`);
     this.pump();
     return { description: `file:${path}${loop ? ' (looped)' : ''}`, port: 0 };
   }
@@ -99,27 +100,21 @@ export class FileIngest implements IngestSource {
   }
 
   private send(bytes: Uint8Array): void {
-    this.opts.sink.push(this.shift ? restampPackets(bytes, this.shift) : bytes);
+    this.session.push(
+      `file:${this.opts.path}`,
+      this.shift ? restampPackets(bytes, this.shift) : bytes,
+    );
   }
 
   private finish(): void {
     this.opts.logger.info(`${this.opts.path} ended`);
-    this.endSession();
-  }
-
-  private endSession(): void {
-    if (!this.active) return;
-    this.active = false;
-    this.ending = this.opts.sink
-      .endSession()
-      .catch((e: unknown) => this.opts.logger.error(`ending session: ${errorMessage(e)}`));
+    void this.session.end();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.cancel?.();
     this.cancel = null;
-    this.endSession();
-    await this.ending;
+    await this.session.end();
   }
 }

@@ -18,12 +18,16 @@ export class SessionGuard {
     return this.active;
   }
 
+  /** Starts a session named remote now, if none is open (a source that knows its publisher up front). */
+  open(remote: string): void {
+    if (this.active) return;
+    this.active = true;
+    this.sink.startSession(remote);
+  }
+
   /** Pushes bytes, starting a session named remote first if none is open. */
   push(remote: string, chunk: Uint8Array): void {
-    if (!this.active) {
-      this.active = true;
-      this.sink.startSession(remote);
-    }
+    this.open(remote);
     this.sink.push(chunk);
   }
 

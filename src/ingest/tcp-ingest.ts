@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { IngestSource, IngestStarted } from './ingest-source.js';
+import { SessionGuard } from './session-guard.js';
 
 /** Where the ingest hands its bytes (the Packager). */
 export interface IngestSink {
@@ -28,9 +29,11 @@ function describe(s: Socket): string {
 export class TcpIngest implements IngestSource {
   private server: Server | null = null;
   private active: Socket | null = null;
-  private ending: Promise<void> = Promise.resolve();
+  private readonly session: SessionGuard;
 
-  constructor(private readonly opts: TcpIngestOptions) {}
+  constructor(private readonly opts: TcpIngestOptions) {
+    this.session = new SessionGuard(opts.sink, opts.logger);
+  }
 
   /** Starts listening; resolves with the bound port. */
   listen(): Promise<number> {
@@ -62,7 +65,7 @@ export class TcpIngest implements IngestSource {
   }
 
   private onConnection(socket: Socket): void {
-    const { logger, sink } = this.opts;
+    const { logger } = this.opts;
     const who = describe(socket);
     if (this.active) {
       logger.warn(`refused a second publisher from ${who}; ${describe(this.active)} is streaming`);
@@ -71,10 +74,10 @@ export class TcpIngest implements IngestSource {
     }
     this.active = socket;
     logger.info(`publisher connected from ${who}`);
-    sink.startSession(who);
+    this.session.open(who);
     socket.setNoDelay(true);
     socket.setTimeout(this.opts.idleTimeoutMs);
-    socket.on('data', (chunk: Buffer) => sink.push(chunk));
+    socket.on('data', (chunk: Buffer) => this.session.push(who, chunk));
     socket.on('timeout', () => {
       logger.warn(`publisher ${who} sent nothing for ${this.opts.idleTimeoutMs} ms; dropping it`);
       socket.destroy();
@@ -84,9 +87,7 @@ export class TcpIngest implements IngestSource {
       if (this.active !== socket) return;
       this.active = null;
       logger.info(`publisher ${who} disconnected`);
-      this.ending = sink
-        .endSession()
-        .catch((e: unknown) => logger.error(`ending session: ${errorMessage(e)}`));
+      void this.session.end();
     });
   }
 
@@ -102,7 +103,7 @@ export class TcpIngest implements IngestSource {
         s.destroy();
       });
     }
-    await this.ending;
+    await this.session.end();
     await closed;
   }
 }
