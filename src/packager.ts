@@ -187,7 +187,14 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** A copy of the current status. */
   getStatus(): StreamStatus {
-    return structuredClone(this.status);
+    const st = this.segmenter.stats;
+    const input = {
+      bytes: st.bytes,
+      ccErrors: st.ccErrors,
+      resyncs: st.resyncs,
+      skippedBytes: st.skippedBytes,
+    };
+    return { ...structuredClone(this.status), input };
   }
 
   /** A new publisher: its first segment is marked with EXT-X-DISCONTINUITY if segments are listed. */
@@ -205,13 +212,11 @@ export class Packager extends EventEmitter<PackagerEvents> {
   push(chunk: Uint8Array): void {
     if (this.opts.mode === 'live') this.noteInput();
     this.segmenter.push(chunk, this.opts.clock.now());
-    this.updateInputStats();
   }
 
   /** The publisher went away: publish the partial segment. Resolves once it is on disk and listed. */
   async endSession(): Promise<void> {
     this.segmenter.end(this.opts.clock.now());
-    this.updateInputStats();
     this.status.ingest = { ...this.status.ingest, connected: false };
     this.emit('status', this.getStatus());
     await this.idle();
@@ -240,16 +245,6 @@ export class Packager extends EventEmitter<PackagerEvents> {
       this.opts.logger.info(`program ${e.program}: ${e.codecs.join(', ')}`);
       this.status.codecs = e.codecs;
     } else this.warnLimited(e.code, e.message);
-  }
-
-  private updateInputStats(): void {
-    const st = this.segmenter.stats;
-    this.status.input = {
-      bytes: st.bytes,
-      ccErrors: st.ccErrors,
-      resyncs: st.resyncs,
-      skippedBytes: st.skippedBytes,
-    };
   }
 
   private warnLimited(code: string, message: string): void {
