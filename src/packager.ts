@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import { errorMessage } from './errors.js';
 import { GapPlanner } from './hls/gap-planner.js';
 import { LiveWindow } from './hls/live-window.js';
+import type { MediaSegment } from './hls/playlist.js';
 import { renderMediaPlaylist } from './hls/render.js';
 import {
   type CutSegment,
@@ -292,17 +293,14 @@ export class Packager extends EventEmitter<PackagerEvents> {
     const discontinuity = seg.discontinuity || this.joinPending || this.lostPending;
     this.joinPending = false;
     this.lostPending = false;
-    const { evicted } = this.window.add({
+    this.list({
       uri,
       durationSec: seg.durationSec,
       discontinuity,
       programDateTimeMs: seg.programDateTimeMs,
     });
-    for (const s of evicted) if (!s.gap) this.reaper.schedule(s.uri, this.availabilityMs());
-    this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
     this.status.segmentsPublished++;
     this.status.lastSegmentAt = new Date(this.opts.clock.now()).toISOString();
-    this.status.mediaSequence = msn;
     this.status.bitrateKbps = Math.round((seg.bytes.length * 8) / seg.durationSec / 100) / 10;
     await this.writePlaylistAndState(arrivedMs);
     logger.debug(`published ${uri} (${seg.durationSec.toFixed(3)} s)`);
@@ -324,6 +322,14 @@ export class Packager extends EventEmitter<PackagerEvents> {
     });
     for (const s of evicted) this.opts.store.removeSync(s.uri);
     this.status.segmentsPublished++;
+  }
+
+  /** Live: lists a segment (real or GAP), schedules what slid out for deletion, renders the playlist. */
+  private list(entry: Omit<MediaSegment, 'msn'>): void {
+    const { msn, evicted } = this.window.add(entry);
+    for (const s of evicted) if (!s.gap) this.reaper.schedule(s.uri, this.availabilityMs());
+    this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
+    this.status.mediaSequence = msn;
   }
 
   private async writePlaylistAndState(arrivedMs: number): Promise<void> {
@@ -419,17 +425,13 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** Lists one EXT-X-GAP segment (no file is written: clients do not load it). */
   private async publishGap(g: { programDateTimeMs: number; durationSec: number }): Promise<void> {
-    const msn = this.window.nextMsn;
-    const { evicted } = this.window.add({
-      uri: `${this.opts.stream}-${this.runId}-${msn}-gap.ts`,
+    this.list({
+      uri: `${this.opts.stream}-${this.runId}-${this.window.nextMsn}-gap.ts`,
       durationSec: g.durationSec,
       discontinuity: false,
       programDateTimeMs: g.programDateTimeMs,
       gap: true,
     });
-    for (const s of evicted) if (!s.gap) this.reaper.schedule(s.uri, this.availabilityMs());
-    this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
-    this.status.mediaSequence = msn;
     await this.writePlaylistAndState(this.opts.clock.now());
     this.emit('status', this.getStatus());
   }
