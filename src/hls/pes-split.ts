@@ -53,24 +53,7 @@ function collect(region: Uint8Array, pid: number) {
     count++;
     parts.push(region.subarray(off + payload, off + PACKET_SIZE));
   }
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const pes = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    pes.set(p, at);
-    at += p.length;
-  }
-  return { pes, others, firstAf, firstCc, count };
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return { pes: Buffer.concat(parts), others, firstAf, firstCc, count };
 }
 
 /**
@@ -117,7 +100,7 @@ export function planAudioCut(
   const made = (first.packets.length + second.packets.length) / PACKET_SIZE;
   return {
     kind: 'split',
-    head: concat([first.packets, ...others]),
+    head: Buffer.concat([first.packets, ...others]),
     tail: second.packets,
     splitPts,
     ccShift: (((made - count) % 16) + 16) % 16,
