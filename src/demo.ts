@@ -9,7 +9,7 @@ import { errorMessage } from './errors.js';
 import { FileIngest } from './ingest/file-ingest.js';
 import { createLogger } from './logger.js';
 import type { ScriptedTransmission } from './scanner/sim-script.js';
-import { startServer } from './server.js';
+import { serveUntilSignal, startServer } from './server.js';
 
 /** The committed clip and its sidecar (made by scripts/make-demo-clip.sh). */
 const CLIP = fileURLToPath(new URL('../scripts/demo/scanner-demo.mpegts', import.meta.url));
@@ -73,19 +73,7 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   process.stdout.write(server.banner.join('\n') + '\n');
-  return new Promise<number>((done) => {
-    const stop = (): void => {
-      server.close().then(
-        () => done(0),
-        (e: unknown) => {
-          logger.error(`error while stopping: ${errorMessage(e)}`);
-          done(1);
-        },
-      );
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  return serveUntilSignal(server, logger);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  const { startServer } = await import('./server.js');
+  const { serveUntilSignal, startServer } = await import('./server.js');
   // Hot reload rebuilds the whole config the same way (file, then environment, then flags).
   const reloadConfig = (): AppConfig => {
     const r = loadConfig(argv, process.env);
@@ -52,20 +52,7 @@ async function main(argv: string[]): Promise<number> {
     reload: { configFile: loaded.configFile, load: reloadConfig },
   });
   process.stdout.write(server.banner.join('\n') + '\n');
-  return new Promise<number>((resolveExit) => {
-    const stop = (signal: string): void => {
-      logger.info(`${signal}: finishing the current segment and stopping`);
-      server.close().then(
-        () => resolveExit(0),
-        (e: unknown) => {
-          logger.error(`error while stopping: ${errorMessage(e)}`);
-          resolveExit(1);
-        },
-      );
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  return serveUntilSignal(server, logger);
 }
 
 main(process.argv.slice(2)).then(

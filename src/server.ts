@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { systemClock, type Clock } from './clock.js';
+import { errorMessage } from './errors.js';
 import { type AppConfig, effectiveTargetDuration } from './config.js';
 import { createApp, type Mount } from './http/app.js';
 import { opsRoutes } from './http/ops-routes.js';
@@ -228,4 +229,25 @@ export async function startServer(
     banner,
     close,
   };
+}
+
+/**
+ * Serves until SIGINT or SIGTERM, then stops cleanly (the segment in progress is published and
+ * the state saved). Resolves with the exit code: 0, or 1 if stopping failed.
+ */
+export function serveUntilSignal(server: RunningServer, logger: Logger): Promise<number> {
+  return new Promise<number>((resolveExit) => {
+    const stop = (signal: string): void => {
+      logger.info(`${signal}: finishing the current segment and stopping`);
+      server.close().then(
+        () => resolveExit(0),
+        (e: unknown) => {
+          logger.error(`error while stopping: ${errorMessage(e)}`);
+          resolveExit(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
 }
