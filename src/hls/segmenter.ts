@@ -147,11 +147,11 @@ export class Segmenter {
    */
   end(nowMs: number): void {
     this.now = nowMs;
+    this.reader.end();
     this.runs.flush();
     if (this.open) this.emitSegment(this.last + this.lastPesTicks());
     this.open = false;
     this.discontinuityNext = false;
-    this.reader.reset();
     this.tracker.reset();
     this.continuity.reset();
     this.runs.reset();

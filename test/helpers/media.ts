@@ -10,7 +10,19 @@ const run = promisify(execFile);
 const CACHE = join(tmpdir(), 'scanner-hls-media-v1');
 
 /** Kinds of test stream, each made by ffmpeg from lavfi sources. */
-export type MediaKind = 'mp3' | 'mp3-lsf' | 'aac' | 'h264' | 'mp3-two-programs';
+export type MediaKind = 'mp3' | 'mp3-lsf' | 'aac' | 'h264' | 'mp3-two-programs' | 'mp3-gst';
+
+/** GStreamer's shape of the 2009 pipeline (lamemp3enc ! mpegaudioparse ! mpegtsmux): one 26 ms frame per PES. */
+function gstArgs(seconds: number, file: string): string[] {
+  // audiotestsrc's default buffers are 1024 samples at 44.1 kHz.
+  const buffers = Math.ceil((seconds * 44100) / 1024);
+  return [
+    '-q',
+    ...['audiotestsrc', `num-buffers=${buffers}`, '!', 'audio/x-raw,rate=44100,channels=1'],
+    ...['!', 'audioconvert', '!', 'lamemp3enc', 'target=bitrate', 'cbr=true', 'bitrate=32'],
+    ...['!', 'mpegaudioparse', '!', 'mpegtsmux', '!', 'filesink', `location=${file}`],
+  ];
+}
 
 /** ffmpeg arguments (after the inputs) for each kind. */
 function encodeArgs(kind: MediaKind, seconds: number): string[] {
@@ -47,6 +59,8 @@ function encodeArgs(kind: MediaKind, seconds: number): string[] {
         '-program',
         'program_num=9:title=second:st=1',
       ];
+    case 'mp3-gst':
+      throw new Error('mp3-gst is made by GStreamer, not ffmpeg');
     case 'h264':
       return [
         '-f',
@@ -83,6 +97,11 @@ export async function makeTs(
   );
   if (existsSync(file)) return file;
   const tmp = `${file}.${process.pid}.tmp`;
+  if (kind === 'mp3-gst') {
+    await run('gst-launch-1.0', gstArgs(seconds, tmp));
+    renameSync(tmp, file);
+    return file;
+  }
   await run('ffmpeg', [
     '-hide_banner',
     '-loglevel',

@@ -13,6 +13,7 @@ function collect(chunks: Uint8Array[]) {
     (n) => (skipped += n),
   );
   for (const c of chunks) r.push(c);
+  r.end();
   return { seen, skipped };
 }
 
@@ -55,5 +56,43 @@ describe('PacketReader', () => {
     const got = collect([mixed.subarray(0, 188 * 5 + 50), mixed.subarray(188 * 5 + 50)]);
     assert.equal(got.seen.length, 39);
     assert.equal(got.skipped, 100 + 300);
+  });
+
+  it('a packet view stays valid until the push that delivered it returns (views read after push)', () => {
+    const whole = collect([ts]).seen;
+    for (const size of [7, 100, 187, 190, 300, 377]) {
+      const seen: string[] = [];
+      let held: [Uint8Array, number][] = [];
+      const r = new PacketReader(
+        (b, off) => held.push([b, off]),
+        () => undefined,
+      );
+      const drain = () => {
+        for (const [b, off] of held)
+          seen.push(Buffer.from(b.subarray(off, off + 188)).toString('hex'));
+        held = [];
+      };
+      for (let i = 0; i < ts.length; i += size) {
+        r.push(ts.subarray(i, i + size));
+        drain();
+      }
+      r.end();
+      drain();
+      assert.deepEqual(seen, whole, `chunk size ${size}`);
+    }
+  });
+
+  it('holds the newest packet back until its successor or the end decides it', () => {
+    const seen: number[] = [];
+    const r = new PacketReader(
+      (_b, off) => seen.push(off),
+      () => undefined,
+    );
+    r.push(ts.subarray(0, 188 * 3));
+    assert.equal(seen.length, 2);
+    assert.equal(r.pendingBytes, 188);
+    r.end();
+    assert.equal(seen.length, 3);
+    assert.equal(r.pendingBytes, 0);
   });
 });
