@@ -8,6 +8,7 @@ import {
   type CaptureEncoder,
   parseCaptureSpec,
 } from './ingest/capture-command.js';
+import { parseAllowList } from './ingest/address-filter.js';
 import { parseIngestSpec } from './ingest/ingest-spec.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 
@@ -15,6 +16,8 @@ import { LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 export interface AppConfig {
   /** Where the encoder's MPEG-TS comes from, e.g. tcp://0.0.0.0:9999. */
   ingest: string;
+  /** Who may publish on tcp:// and udp:// ingest: CIDR[,CIDR…]; null means any address. */
+  ingestAllow: string | null;
   /** HTTP listen address. */
   httpHost: string;
   httpPort: number;
@@ -117,11 +120,25 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'string',
     def: 'tcp://0.0.0.0:9999',
     describe:
-      'Where MPEG-TS comes in: tcp://HOST:PORT listens for one encoder; tcp-connect://HOST:PORT pulls from one; udp://HOST:PORT[?localaddr=IP] takes datagrams (unicast or a multicast group); file:PATH[?loop] plays a file in real time (looped seamlessly); exec:COMMAND runs an encoder whose stdout is TS.',
+      'Where MPEG-TS comes in: tcp://HOST:PORT listens for an encoder (a new connection takes over from the current one); tcp-connect://HOST:PORT pulls from one; udp://HOST:PORT[?localaddr=IP] takes datagrams (unicast or a multicast group); file:PATH[?loop] plays a file in real time (looped seamlessly); exec:COMMAND runs an encoder whose stdout is TS.',
     apply(c, raw) {
       const s = str(raw);
       parseIngestSpec(s);
       c.ingest = s;
+    },
+  },
+  {
+    key: 'ingestAllow',
+    flag: '--ingest-allow',
+    env: 'SCANNER_HLS_INGEST_ALLOW',
+    kind: 'string',
+    def: 'any address',
+    describe:
+      'Who may publish on tcp:// and udp:// ingest, as CIDR[,CIDR...] (e.g. 192.168.1.0/24,::1); others are refused, logged and counted in /metrics.',
+    apply(c, raw) {
+      const s = str(raw).trim();
+      if (s !== '') parseAllowList(s);
+      c.ingestAllow = s === '' ? null : s;
     },
   },
   {
@@ -424,6 +441,7 @@ export const OPTIONS: readonly OptionSpec[] = [
 export function defaultConfig(): AppConfig {
   return {
     ingest: 'tcp://0.0.0.0:9999',
+    ingestAllow: null,
     httpHost: '0.0.0.0',
     httpPort: 8080,
     out: './segments',

@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import { errorMessage } from './errors.js';
 import { GapPlanner } from './hls/gap-planner.js';
 import { LiveWindow } from './hls/live-window.js';
+import { planRestore } from './hls/plan-restore.js';
 import type { MediaSegment } from './hls/playlist.js';
 import { renderMediaPlaylist } from './hls/render.js';
 import {
@@ -13,6 +14,7 @@ import {
   type SegmenterEvent,
   type SegmenterStats,
 } from './hls/segmenter.js';
+import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import type { DiskStore } from './storage/disk-store.js';
 import { SegmentReaper } from './storage/segment-reaper.js';
@@ -69,9 +71,18 @@ export interface PackagerEvents {
 /** Warnings of one code are logged at most once per this interval (the rest are counted). */
 const WARN_INTERVAL_MS = 10_000;
 
-/** Base-36 time of start: makes segment names unique across restarts (hls-rules §3.20). */
+/**
+ * Base-36 start time in milliseconds: segment names never repeat across restarts, even when a
+ * killed run wrote a segment its state file never recorded and the next run starts within the
+ * same second. RFC 8216bis §6.2.1: "the server MUST NOT change the URI ... of a Media Segment".
+ */
 function makeRunId(nowMs: number): string {
-  return Math.floor(nowMs / 1000).toString(36);
+  return Math.floor(nowMs).toString(36);
+}
+
+/** The one name format of segment files: STREAM-RUN-MSN.ts, and STREAM-RUN-MSN-gap.ts for GAP silence. */
+export function segmentUri(stream: string, runId: string, msn: number, gap = false): string {
+  return `${stream}-${runId}-${msn}${gap ? '-gap' : ''}.ts`;
 }
 
 /** Glues the pure segmenter and window to the disk; serialises all writes in arrival order. */
@@ -85,7 +96,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
   private joinPending = false;
   private lostPending = false;
   private readonly reaper: SegmentReaper;
-  private readonly warnLog = new Map<string, { lastMs: number; suppressed: number }>();
+  private readonly warnThrottle = new LogThrottle(WARN_INTERVAL_MS);
   private readonly status: StreamStatus;
   /** Live mode: input outages become EXT-X-GAP segments (see gap-planner.ts for why). */
   private readonly gaps: GapPlanner;
@@ -133,26 +144,18 @@ export class Packager extends EventEmitter<PackagerEvents> {
     } catch (e) {
       logger.error(`ignoring saved state: ${errorMessage(e)}; starting a fresh playlist`);
     }
-    const files = new Set(await store.list());
+    const files = await store.sizes();
     if (saved) {
-      const w = saved.window;
-      if (w.targetDurationSec !== this.opts.targetDurationSec) {
+      const plan = planRestore(saved.window, files, this.opts.targetDurationSec);
+      if (plan.reason)
         logger.warn(
-          `target duration changed from ${w.targetDurationSec} to ${this.opts.targetDurationSec} s; the previous segments are dropped from the playlist but sequence numbers continue`,
+          `${plan.reason}; ${plan.dropped.length} segment(s) are not listed again, sequence numbers continue and the next segment starts with a discontinuity`,
         );
-        this.window = this.newWindow({
-          ...w,
-          targetDurationSec: this.opts.targetDurationSec,
-          segments: [],
-        });
-        for (const s of w.segments) if (!s.gap) this.reaper.schedule(s.uri, this.availabilityMs());
-      } else {
-        this.window = this.newWindow(w);
-        this.window.dropHeadWhile((s) => !s.gap && !files.has(s.uri));
-      }
+      this.window = this.newWindow(plan.window);
       for (const p of saved.pendingDeletes)
         this.reaper.schedule(p.uri, Math.max(0, p.deleteAtMs - this.opts.clock.now()));
-      this.joinPending = this.window.listed.length > 0;
+      // A restart always breaks the media timeline (RFC 8216bis §4.4.4.3).
+      this.joinPending = true;
       this.status.mediaSequence = this.window.listed.at(-1)?.msn ?? null;
       if (this.window.listed.length)
         this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
@@ -163,7 +166,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
     // Segments of ours on disk that nothing lists or schedules: delete after the availability time.
     const listed = new Set(this.window.listed.map((s) => s.uri));
     const prefix = `${this.opts.stream}-`;
-    for (const f of files) {
+    for (const f of files.keys()) {
       if (f.startsWith(prefix) && f.endsWith('.ts') && !listed.has(f) && !this.reaper.has(f))
         this.reaper.schedule(f, this.availabilityMs());
     }
@@ -200,7 +203,12 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** A new publisher: its first segment is marked with EXT-X-DISCONTINUITY if segments are listed. */
   startSession(remote: string): void {
-    this.joinPending = this.window.listed.length > 0;
+    // Queued: the previous publisher's last segment may still be on its way to the playlist, and
+    // must not take the new publisher's discontinuity.
+    this.enqueue(() => {
+      if (this.window.listed.length > 0) this.joinPending = true;
+      return Promise.resolve();
+    });
     this.status.ingest = {
       connected: true,
       remote,
@@ -249,17 +257,8 @@ export class Packager extends EventEmitter<PackagerEvents> {
   }
 
   private warnLimited(code: string, message: string): void {
-    const now = this.opts.clock.now();
-    const w = this.warnLog.get(code) ?? { lastMs: -Infinity, suppressed: 0 };
-    if (now - w.lastMs < WARN_INTERVAL_MS) {
-      w.suppressed++;
-    } else {
-      const more = w.suppressed ? ` (${w.suppressed} more like it since the last report)` : '';
-      this.opts.logger.warn(message + more, { code });
-      w.lastMs = now;
-      w.suppressed = 0;
-    }
-    this.warnLog.set(code, w);
+    const line = this.warnThrottle.pass(code, message, this.opts.clock.now());
+    if (line !== null) this.opts.logger.warn(line, { code });
   }
 
   private enqueue(job: () => Promise<void>): void {
@@ -273,7 +272,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
   private async publish(seg: CutSegment, arrivedMs: number): Promise<void> {
     const { store, logger } = this.opts;
     const msn = this.window.nextMsn;
-    const uri = `${this.opts.stream}-${this.runId}-${msn}.ts`;
+    const uri = segmentUri(this.opts.stream, this.runId, msn);
     try {
       await store.writeAtomic(uri, seg.bytes);
     } catch (e) {
@@ -298,6 +297,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
       durationSec: seg.durationSec,
       discontinuity,
       programDateTimeMs: seg.programDateTimeMs,
+      bytes: seg.bytes.length,
     });
     this.status.segmentsPublished++;
     this.status.lastSegmentAt = new Date(this.opts.clock.now()).toISOString();
@@ -312,7 +312,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
    * playlist once at the end. A failed write is fatal here: a batch run must not end with holes.
    */
   private publishBatch(seg: CutSegment): void {
-    const uri = `${this.opts.stream}-${this.runId}-${this.window.nextMsn}.ts`;
+    const uri = segmentUri(this.opts.stream, this.runId, this.window.nextMsn);
     this.opts.store.writeNewSync(uri, seg.bytes);
     const { evicted } = this.window.add({
       uri,
@@ -426,7 +426,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
   /** Lists one EXT-X-GAP segment (no file is written: clients do not load it). */
   private async publishGap(g: { programDateTimeMs: number; durationSec: number }): Promise<void> {
     this.list({
-      uri: `${this.opts.stream}-${this.runId}-${this.window.nextMsn}-gap.ts`,
+      uri: segmentUri(this.opts.stream, this.runId, this.window.nextMsn, true),
       durationSec: g.durationSec,
       discontinuity: false,
       programDateTimeMs: g.programDateTimeMs,

@@ -10,7 +10,7 @@ import { opsRoutes } from './http/ops-routes.js';
 import { HotReload, loadLabelsFile } from './hot-reload.js';
 import { liveMounts } from './http/mounts.js';
 import { createIngest } from './ingest/create-ingest.js';
-import type { IngestSource } from './ingest/ingest-source.js';
+import { type IngestSource, newIngestCounters } from './ingest/ingest-source.js';
 import type { Logger } from './logger.js';
 import { clientKey } from './metrics/listeners.js';
 import { ServerMetrics } from './metrics/metrics.js';
@@ -102,8 +102,10 @@ export async function startServer(
     ? new Uploader({ baseUrl: cfg.uploadUrl, clock, logger: logger.child('upload') })
     : null;
   const detachUploader = uploader?.attach(packager);
+  const ingestCounters = newIngestCounters();
   const metrics = new ServerMetrics({
     packager,
+    ingest: ingestCounters,
     targetDurationSec,
     segmentDurationSec: cfg.segmentDurationSec,
     clock,
@@ -153,7 +155,7 @@ export async function startServer(
   http.requestTimeout = 0;
   http.keepAliveTimeout = 65_000;
   const httpPort = await listenHttp(http, cfg.httpHost, cfg.httpPort);
-  const ingest = createIngest(cfg, packager, logger.child('ingest'), clock);
+  const ingest = createIngest(cfg, packager, logger.child('ingest'), clock, ingestCounters);
   let started;
   try {
     started = await ingest.start();

@@ -68,19 +68,6 @@ export class LiveWindow {
     return { msn, evicted };
   }
 
-  /** Drops listed segments whose files are gone (after a restart), from the head only. */
-  dropHeadWhile(pred: (s: MediaSegment) => boolean): MediaSegment[] {
-    const dropped: MediaSegment[] = [];
-    while (this.segments.length > 0 && pred(this.segments[0])) {
-      const gone = this.segments.shift();
-      if (!gone) break;
-      this.mediaSequence = gone.msn + 1;
-      if (gone.discontinuity) this.discontinuitySequence++;
-      dropped.push(gone);
-    }
-    return dropped;
-  }
-
   /** The playlist model: live, live with EXT-X-ENDLIST (input ended), or VOD. */
   toPlaylist(kind: 'live' | 'ended' | 'vod'): MediaPlaylist {
     const first = this.segments[0];

@@ -14,6 +14,8 @@ export interface MediaSegment {
   programDateTimeMs: number;
   /** EXT-X-GAP: no media for this span; the URI has no file and is not to be loaded (§4.4.4.7). */
   gap?: boolean;
+  /** Size of the file as written (not rendered): a restart lists only files still of this size. */
+  bytes?: number;
 }
 
 /** A media playlist (RFC 8216bis §4.4.3). */

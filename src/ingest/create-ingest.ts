@@ -5,7 +5,13 @@ import type { Logger } from '../logger.js';
 import { buildCaptureCommand } from './capture-command.js';
 import { ExecIngest } from './exec-ingest.js';
 import { FileIngest } from './file-ingest.js';
-import type { IngestSink, IngestSource } from './ingest-source.js';
+import { ALLOW_ALL, parseAllowList } from './address-filter.js';
+import {
+  type IngestCounters,
+  type IngestSink,
+  type IngestSource,
+  newIngestCounters,
+} from './ingest-source.js';
 import { parseIngestSpec } from './ingest-spec.js';
 import { TcpConnectIngest } from './tcp-connect-ingest.js';
 import { TcpIngest } from './tcp-ingest.js';
@@ -23,6 +29,7 @@ export type IngestConfig = Pick<
   | 'encoder'
   | 'segmentDurationSec'
   | 'targetDurationSec'
+  | 'ingestAllow'
 >;
 
 /** Builds the source: --capture (an exec source with a built command) wins over --ingest. */
@@ -31,7 +38,9 @@ export function createIngest(
   sink: IngestSink,
   logger: Logger,
   clock: Clock,
+  counters: IngestCounters = newIngestCounters(),
 ): IngestSource {
+  const allow = cfg.ingestAllow ? parseAllowList(cfg.ingestAllow) : ALLOW_ALL;
   // A quiet connection is dropped after this long (its segment is published); gaps shorter than
   // this are filled by the packager (EXT-X-GAP) while the connection stays.
   const idleTimeoutMs = Math.max(10_000, 5 * effectiveTargetDuration(cfg) * 1000);
@@ -57,6 +66,9 @@ export function createIngest(
         idleTimeoutMs,
         sink,
         logger,
+        clock,
+        allow,
+        counters,
       });
     case 'tcp-connect':
       return new TcpConnectIngest({
@@ -78,6 +90,8 @@ export function createIngest(
         sink,
         logger,
         clock,
+        allow,
+        counters,
       });
     case 'file':
       return new FileIngest({ path: spec.path, loop: spec.loop, sink, logger, clock });

@@ -7,7 +7,7 @@ import { Backoff } from './backoff.js';
 import type { IngestSource, IngestStarted } from './ingest-source.js';
 import { LineLimiter } from './line-limiter.js';
 import { SessionGuard } from './session-guard.js';
-import type { IngestSink } from './tcp-ingest.js';
+import type { IngestSink } from './ingest-source.js';
 
 /** Options of ExecIngest. */
 export interface ExecIngestOptions {

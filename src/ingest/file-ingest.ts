@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { IngestSink } from './tcp-ingest.js';
+import type { IngestSink } from './ingest-source.js';
 import type { IngestSource, IngestStarted } from './ingest-source.js';
 import { SessionGuard } from './session-guard.js';
 import { passShift, restampPackets, type RestampShift } from './ts-restamp.js';

@@ -1,5 +1,11 @@
-// src/ingest/ingest-source.ts: IngestSource, the contract every --ingest kind implements for server.ts.
-export type { IngestSink } from './tcp-ingest.js';
+// src/ingest/ingest-source.ts: the ingest contracts: IngestSink (where bytes go), IngestSource (what every --ingest kind implements), and the counters they share.
+
+/** Where a source hands its bytes (the Packager), one session per publisher. */
+export interface IngestSink {
+  startSession(remote: string): void;
+  push(chunk: Uint8Array): void;
+  endSession(): Promise<void>;
+}
 
 /** What a started source reports for the start-up banner. */
 export interface IngestStarted {
@@ -15,4 +21,17 @@ export interface IngestSource {
   start(): Promise<IngestStarted>;
   /** Stops; an open session is ended (its segment published) before this resolves. */
   close(): Promise<void>;
+}
+
+/** Publisher events a source counts for /metrics (never reset). */
+export interface IngestCounters {
+  /** Connections or datagrams refused by --ingest-allow. */
+  refused: number;
+  /** New publishers that replaced a connected one. */
+  takeovers: number;
+}
+
+/** Fresh counters. */
+export function newIngestCounters(): IngestCounters {
+  return { refused: 0, takeovers: 0 };
 }

@@ -1,7 +1,7 @@
 // src/ingest/session-guard.ts: SessionGuard: opens a sink session at the first bytes and ends it once, logging failures.
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { IngestSink } from './tcp-ingest.js';
+import type { IngestSink } from './ingest-source.js';
 
 /** Wraps an IngestSink so sources cannot end a session twice or push outside one. */
 export class SessionGuard {

@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import { Backoff } from './backoff.js';
 import type { IngestSource, IngestStarted } from './ingest-source.js';
 import { SessionGuard } from './session-guard.js';
-import type { IngestSink } from './tcp-ingest.js';
+import type { IngestSink } from './ingest-source.js';
 
 /** Options of TcpConnectIngest. */
 export interface TcpConnectIngestOptions {

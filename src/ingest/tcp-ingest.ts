@@ -1,16 +1,18 @@
-// src/ingest/tcp-ingest.ts: TcpIngest: a TCP listener that takes MPEG-TS from one publisher at a time.
+// src/ingest/tcp-ingest.ts: TcpIngest: a TCP listener for MPEG-TS publishers; the newest allowed connection takes over.
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
+import { LogThrottle } from '../log-throttle.js';
 import type { Logger } from '../logger.js';
-import type { IngestSource, IngestStarted } from './ingest-source.js';
+import { ALLOW_ALL, type AddressFilter } from './address-filter.js';
+import {
+  type IngestCounters,
+  type IngestSink,
+  type IngestSource,
+  type IngestStarted,
+  newIngestCounters,
+} from './ingest-source.js';
 import { SessionGuard } from './session-guard.js';
-
-/** Where the ingest hands its bytes (the Packager). */
-export interface IngestSink {
-  startSession(remote: string): void;
-  push(chunk: Uint8Array): void;
-  endSession(): Promise<void>;
-}
 
 export interface TcpIngestOptions {
   host: string;
@@ -19,20 +21,44 @@ export interface TcpIngestOptions {
   idleTimeoutMs: number;
   sink: IngestSink;
   logger: Logger;
+  clock: Clock;
+  /** --ingest-allow; everyone by default. */
+  allow?: AddressFilter;
+  /** Shared with /metrics. */
+  counters?: IngestCounters;
 }
 
 function describe(s: Socket): string {
   return `${s.remoteAddress ?? '?'}:${s.remotePort ?? '?'}`;
 }
 
-/** Accepts one encoder; a second connection is refused with a log line while the first streams on. */
+/** How long an old publisher may go on sending once a new one connected, and how long it may be quiet. */
+const HANDOVER_MAX_MS = 1000;
+const HANDOVER_QUIET_MS = 200;
+
+/**
+ * One publisher at a time, and a new connection replaces the current one (as MediaMTX does): an
+ * encoder that reconnects, or whose old connection died without a FIN (Wi-Fi), must not be locked
+ * out until a timeout. The new socket is paused while the old one hands over: what the old one
+ * already sent is read to its end (FIN), or until it has been quiet for HANDOVER_QUIET_MS (a dead
+ * link), or for at most HANDOVER_MAX_MS (two encoders fighting). Then the old one's open segment is
+ * published and its socket closed, and the new one is read from its first byte, after an
+ * EXT-X-DISCONTINUITY. So nothing either publisher sent before the handover is lost.
+ */
 export class TcpIngest implements IngestSource {
   private server: Server | null = null;
   private active: Socket | null = null;
+  /** New publishers, paused, in the order they connected, waiting for the active one to hand over. */
+  private readonly waiting: Socket[] = [];
+  private lastDataMs = 0;
+  private cancelHandover: (() => void) | null = null;
   private readonly session: SessionGuard;
+  private readonly refusals = new LogThrottle(10_000);
+  readonly counters: IngestCounters;
 
   constructor(private readonly opts: TcpIngestOptions) {
     this.session = new SessionGuard(opts.sink, opts.logger);
+    this.counters = opts.counters ?? newIngestCounters();
   }
 
   /** Starts listening; resolves with the bound port. */
@@ -65,29 +91,85 @@ export class TcpIngest implements IngestSource {
   }
 
   private onConnection(socket: Socket): void {
-    const { logger } = this.opts;
-    const who = describe(socket);
-    if (this.active) {
-      logger.warn(`refused a second publisher from ${who}; ${describe(this.active)} is streaming`);
+    const allow = this.opts.allow ?? ALLOW_ALL;
+    if (!allow.allows(socket.remoteAddress ?? '')) {
+      this.counters.refused++;
+      const line = this.refusals.pass(
+        'refused',
+        `refused a publisher from ${describe(socket)}: not in --ingest-allow ${allow.description}`,
+        this.opts.clock.now(),
+      );
+      if (line !== null) this.opts.logger.warn(line);
       socket.destroy();
       return;
     }
+    const current = this.active;
+    if (!current) return this.adopt(socket);
+    socket.pause();
+    socket.on('error', (e) =>
+      this.opts.logger.warn(`publisher ${describe(socket)}: ${errorMessage(e)}`),
+    );
+    this.waiting.push(socket);
+    socket.once('close', () => {
+      const i = this.waiting.indexOf(socket);
+      if (i >= 0) this.waiting.splice(i, 1);
+    });
+    this.counters.takeovers++;
+    this.opts.logger.warn(
+      `publisher ${describe(socket)} takes over from ${describe(current)}; publishing the old one's segment and closing it`,
+    );
+    if (!this.cancelHandover) this.handOver(current);
+  }
+
+  /** Lets current finish what it sent (see the class comment), then closes it; its 'close' adopts the next. */
+  private handOver(current: Socket): void {
+    const startMs = this.opts.clock.now();
+    const check = (): void => {
+      const now = this.opts.clock.now();
+      if (now - this.lastDataMs >= HANDOVER_QUIET_MS || now - startMs >= HANDOVER_MAX_MS) {
+        this.cancelHandover = null;
+        current.destroy();
+        return;
+      }
+      this.cancelHandover = this.opts.clock.setTimer(check, 50);
+    };
+    this.cancelHandover = () => undefined;
+    check();
+  }
+
+  /** Makes socket the publisher: its bytes go to a new session from the first one. */
+  private adopt(socket: Socket): void {
+    const { logger } = this.opts;
+    const who = describe(socket);
     this.active = socket;
+    this.lastDataMs = this.opts.clock.now();
     logger.info(`publisher connected from ${who}`);
     this.session.open(who);
     socket.setNoDelay(true);
     socket.setTimeout(this.opts.idleTimeoutMs);
-    socket.on('data', (chunk: Buffer) => this.session.push(who, chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.lastDataMs = this.opts.clock.now();
+      this.session.push(who, chunk);
+    });
     socket.on('timeout', () => {
       logger.warn(`publisher ${who} sent nothing for ${this.opts.idleTimeoutMs} ms; dropping it`);
       socket.destroy();
     });
-    socket.on('error', (e) => logger.warn(`publisher ${who}: ${errorMessage(e)}`));
+    if (socket.listenerCount('error') === 0)
+      socket.on('error', (e) => logger.warn(`publisher ${who}: ${errorMessage(e)}`));
     socket.on('close', () => {
       if (this.active !== socket) return;
       this.active = null;
       logger.info(`publisher ${who} disconnected`);
       void this.session.end();
+      this.cancelHandover?.();
+      this.cancelHandover = null;
+      const next = this.waiting.shift();
+      if (next && this.server) {
+        this.adopt(next);
+        next.resume();
+        if (this.waiting.length > 0) this.handOver(next);
+      }
     });
   }
 
@@ -96,6 +178,9 @@ export class TcpIngest implements IngestSource {
     const server = this.server;
     this.server = null;
     const closed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
+    this.cancelHandover?.();
+    this.cancelHandover = null;
+    for (const w of this.waiting.splice(0)) w.destroy();
     if (this.active) {
       const s = this.active;
       await new Promise<void>((r) => {

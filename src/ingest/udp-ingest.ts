@@ -3,9 +3,16 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { IngestSource, IngestStarted } from './ingest-source.js';
+import { LogThrottle } from '../log-throttle.js';
+import { ALLOW_ALL, type AddressFilter } from './address-filter.js';
+import {
+  type IngestCounters,
+  type IngestSink,
+  type IngestSource,
+  type IngestStarted,
+  newIngestCounters,
+} from './ingest-source.js';
 import { SessionGuard } from './session-guard.js';
-import type { IngestSink } from './tcp-ingest.js';
 
 /** Options of UdpIngest. */
 export interface UdpIngestOptions {
@@ -20,6 +27,10 @@ export interface UdpIngestOptions {
   sink: IngestSink;
   logger: Logger;
   clock: Clock;
+  /** --ingest-allow; everyone by default. */
+  allow?: AddressFilter;
+  /** Shared with /metrics. */
+  counters?: IngestCounters;
 }
 
 /**
@@ -34,16 +45,22 @@ export class UdpIngest implements IngestSource {
   private lastMs = 0;
   private idleTimer: (() => void) | null = null;
   private lastSender = '';
+  private readonly refusals = new LogThrottle(10_000);
+  readonly counters: IngestCounters;
 
   constructor(private readonly opts: UdpIngestOptions) {
     this.session = new SessionGuard(opts.sink, opts.logger);
+    this.counters = opts.counters ?? newIngestCounters();
   }
 
   start(): Promise<IngestStarted> {
     const { host, port, multicast, localAddress, logger } = this.opts;
     const s = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', reuseAddr: true });
     this.socket = s;
-    s.on('message', (msg, rinfo) => this.onMessage(msg, `${rinfo.address}:${rinfo.port}`));
+    s.on('message', (msg, rinfo) => {
+      if (this.allowed(rinfo.address, rinfo.port))
+        this.onMessage(msg, `${rinfo.address}:${rinfo.port}`);
+    });
     return new Promise((resolve, reject) => {
       s.once('error', reject);
       s.bind(port, host, () => {
@@ -72,6 +89,20 @@ export class UdpIngest implements IngestSource {
         resolve({ description: `udp://${host}:${bound}${how} (send MPEG-TS here)`, port: bound });
       });
     });
+  }
+
+  /** --ingest-allow: datagrams from elsewhere are dropped, counted and logged (rate-limited). */
+  private allowed(address: string, port: number): boolean {
+    const allow = this.opts.allow ?? ALLOW_ALL;
+    if (allow.allows(address)) return true;
+    this.counters.refused++;
+    const line = this.refusals.pass(
+      'refused',
+      `udp: dropped datagrams from ${address}:${port}: not in --ingest-allow ${allow.description}`,
+      this.opts.clock.now(),
+    );
+    if (line !== null) this.opts.logger.warn(line);
+    return false;
   }
 
   private onMessage(msg: Buffer, from: string): void {

@@ -1,6 +1,7 @@
 // src/metrics/metrics.ts: ServerMetrics, the Prometheus metrics of one server in its own prom-client Registry.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Clock } from '../clock.js';
+import type { IngestCounters } from '../ingest/ingest-source.js';
 import type { Packager } from '../packager.js';
 import type { CommandTiming } from '../scanner/command-queue.js';
 import type { ScannerStatus } from '../scanner/scanner-status.js';
@@ -15,6 +16,8 @@ export interface MetricsSources {
   targetDurationSec: number;
   segmentDurationSec: number;
   clock: Clock;
+  /** Publishers refused by --ingest-allow and takeovers (shared with the ingest source). */
+  ingest?: Readonly<IngestCounters>;
   /** Upload queue length and counters, when --upload-url is set. */
   upload?: () => { queued: number; failures: number; dropped: number; uploaded: number };
 }
@@ -84,6 +87,21 @@ export class ServerMetrics {
       'Bytes skipped while out of sync.',
       () => input().skippedBytes,
     );
+    const counters = src.ingest;
+    if (counters) {
+      mirroredCounter(
+        r,
+        'ingest_refused_total',
+        'Publishers refused because their address is not in --ingest-allow.',
+        () => counters.refused,
+      );
+      mirroredCounter(
+        r,
+        'ingest_takeovers_total',
+        'New publishers that replaced a connected one.',
+        () => counters.takeovers,
+      );
+    }
     mirroredGauge(r, 'ingest_connected', '1 while a publisher is connected.', () =>
       src.packager.getStatus().ingest.connected ? 1 : 0,
     );

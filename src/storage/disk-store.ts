@@ -1,5 +1,5 @@
 // src/storage/disk-store.ts: DiskStore: the only writer of the segment directory; every file appears whole (temp + rename).
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -58,6 +58,19 @@ export class DiskStore {
   async list(): Promise<string[]> {
     const entries = await readdir(this.dir, { withFileTypes: true });
     return entries.filter((e) => e.isFile()).map((e) => e.name);
+  }
+
+  /** The files in the directory with their sizes (name → bytes). */
+  async sizes(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const name of await this.list()) {
+      try {
+        out.set(name, (await stat(join(this.dir, name))).size);
+      } catch {
+        // Deleted between readdir and stat: not there.
+      }
+    }
+    return out;
   }
 
   /** Deletes temp files left by a crash. */

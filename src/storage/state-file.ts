@@ -26,7 +26,8 @@ function isSegment(v: unknown): v is MediaSegment {
     typeof s.uri === 'string' &&
     typeof s.durationSec === 'number' &&
     typeof s.discontinuity === 'boolean' &&
-    typeof s.programDateTimeMs === 'number'
+    typeof s.programDateTimeMs === 'number' &&
+    (s.bytes === undefined || typeof s.bytes === 'number')
   );
 }
 
