@@ -3,7 +3,9 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { Clock } from './clock.js';
 import { errorMessage } from './errors.js';
-import { GapPlanner } from './hls/gap-planner.js';
+import { GapWatch } from './gap-watch.js';
+import type { GapSegment } from './hls/gap-planner.js';
+import { GapMedia } from './hls/gap-media.js';
 import { LiveWindow } from './hls/live-window.js';
 import { planRestore } from './hls/plan-restore.js';
 import type { MediaSegment } from './hls/playlist.js';
@@ -99,9 +101,9 @@ export class Packager extends EventEmitter<PackagerEvents> {
   private readonly warnThrottle = new LogThrottle(WARN_INTERVAL_MS);
   private readonly status: StreamStatus;
   /** Live mode: input outages become EXT-X-GAP segments (see gap-planner.ts for why). */
-  private readonly gaps: GapPlanner;
-  private cancelGapTimer: (() => void) | null = null;
-  private closed = false;
+  private readonly gaps: GapWatch;
+  /** The silence behind each GAP URI. */
+  private readonly gapMedia = new GapMedia();
 
   constructor(private readonly opts: PackagerOptions) {
     super();
@@ -117,7 +119,11 @@ export class Packager extends EventEmitter<PackagerEvents> {
     this.reaper = new SegmentReaper(opts.store, opts.clock, opts.logger, (name) =>
       this.emit('segment-deleted', { name }),
     );
-    this.gaps = new GapPlanner(opts.segmentDurationSec);
+    this.gaps = new GapWatch(opts.segmentDurationSec, opts.window, opts.clock, {
+      lost: (now) => this.onInputLost(now),
+      gap: (g) => this.enqueue(() => this.publishGap(g)),
+      resumed: () => this.onInputResumed(),
+    });
     this.runId = makeRunId(opts.clock.now());
     this.status = initialStatus(opts.stream, opts.targetDurationSec);
   }
@@ -219,7 +225,10 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** Feeds bytes from the publisher. */
   push(chunk: Uint8Array): void {
-    if (this.opts.mode === 'live') this.noteInput();
+    if (this.opts.mode === 'live') {
+      this.gaps.input();
+      this.setSignal('receiving');
+    }
     this.segmenter.push(chunk, this.opts.clock.now());
   }
 
@@ -246,7 +255,8 @@ export class Packager extends EventEmitter<PackagerEvents> {
     if (e.type === 'segment') {
       if (this.opts.mode !== 'live') return this.publishBatch(e.segment);
       const seg = { ...e.segment, bytes: e.segment.bytes.slice() };
-      this.gaps.onSegment(seg.programDateTimeMs + seg.durationSec * 1000);
+      this.gaps.covered(seg.programDateTimeMs + seg.durationSec * 1000);
+      this.gapMedia.onSegment(seg.bytes, seg.startTicks, seg.durationSec, this.segmenter.program);
       // Segment events fire synchronously inside push(): now is when the cutting chunk arrived.
       const arrivedMs = this.opts.clock.now();
       this.enqueue(() => this.publish(seg, arrivedMs));
@@ -327,7 +337,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
   /** Live: lists a segment (real or GAP), schedules what slid out for deletion, renders the playlist. */
   private list(entry: Omit<MediaSegment, 'msn'>): void {
     const { msn, evicted } = this.window.add(entry);
-    for (const s of evicted) if (!s.gap) this.reaper.schedule(s.uri, this.availabilityMs());
+    for (const s of evicted) this.reaper.schedule(s.uri, this.availabilityMs());
     this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
     this.status.mediaSequence = msn;
   }
@@ -385,52 +395,52 @@ export class Packager extends EventEmitter<PackagerEvents> {
     this.emit('status', this.getStatus());
   }
 
-  /** Live input arrived: ends an outage (the next segment gets EXT-X-DISCONTINUITY), arms the watch. */
-  private noteInput(): void {
-    if (this.gaps.onInput(this.opts.clock.now())) {
-      this.opts.logger.info('input is back; the next segment starts with a discontinuity');
-      // Queued, so a segment from before the outage that is still being written does not take it.
-      this.enqueue(() => {
-        this.joinPending = true;
-        return Promise.resolve();
-      });
-    }
-    this.setSignal('receiving');
-    if (!this.cancelGapTimer) this.armGapTimer();
+  /** Input is back after an outage: the next segment starts with EXT-X-DISCONTINUITY. */
+  private onInputResumed(): void {
+    this.opts.logger.info('input is back; the next segment starts with a discontinuity');
+    // Queued, so a segment from before the outage that is still being written does not take it.
+    this.enqueue(() => {
+      this.joinPending = true;
+      return Promise.resolve();
+    });
   }
 
-  private armGapTimer(): void {
-    this.cancelGapTimer = null;
-    const at = this.gaps.nextCheckMs();
-    if (this.closed || at === null) return;
-    const delay = Math.max(0, at - this.opts.clock.now());
-    this.cancelGapTimer = this.opts.clock.setTimer(() => this.checkGap(), delay);
+  /** No input for a whole segment: publish what was received and list GAP segments from now on. */
+  private onInputLost(now: number): void {
+    this.opts.logger.warn(
+      `no input for ${this.opts.segmentDurationSec} s; listing EXT-X-GAP segments until it returns`,
+    );
+    // The segmenter starts clean (and the playlist marks it) on resume.
+    this.segmenter.end(now);
+    this.setSignal('no-signal');
   }
 
-  /** Declares an outage after a segment of silence and lists GAP segments as their time passes. */
-  private checkGap(): void {
-    const now = this.opts.clock.now();
-    if (this.gaps.isSilent(now)) {
-      this.opts.logger.warn(
-        `no input for ${this.opts.segmentDurationSec} s; listing EXT-X-GAP segments until it returns`,
+  /** Writes one GAP segment's silence (for players that load every URI), then lists it with EXT-X-GAP. */
+  private async publishGap(g: GapSegment): Promise<void> {
+    const uri = segmentUri(this.opts.stream, this.runId, this.window.nextMsn, true);
+    const media = this.gapMedia.next(g.durationSec);
+    try {
+      await this.opts.store.writeAtomic(uri, media.bytes);
+    } catch (e) {
+      this.opts.logger.error(
+        `could not write GAP segment ${uri}: ${errorMessage(e)}; it is skipped and the playlist keeps its last good state`,
       );
-      this.gaps.declareLost(now);
-      // Publish what was received; the segmenter starts clean (and the playlist marks it) on resume.
-      this.segmenter.end(now);
-      this.setSignal('no-signal');
+      this.lostPending = true;
+      return;
     }
-    for (const g of this.gaps.fill(now, this.opts.window)) this.enqueue(() => this.publishGap(g));
-    this.armGapTimer();
-  }
-
-  /** Lists one EXT-X-GAP segment (no file is written: clients do not load it). */
-  private async publishGap(g: { programDateTimeMs: number; durationSec: number }): Promise<void> {
+    this.emit('segment-written', {
+      name: uri,
+      path: join(this.opts.store.dir, uri),
+      bytes: media.bytes.length,
+      durationSec: media.durationSec,
+    });
     this.list({
-      uri: segmentUri(this.opts.stream, this.runId, this.window.nextMsn, true),
-      durationSec: g.durationSec,
+      uri,
+      durationSec: media.durationSec,
       discontinuity: false,
       programDateTimeMs: g.programDateTimeMs,
       gap: true,
+      bytes: media.bytes.length,
     });
     await this.writePlaylistAndState(this.opts.clock.now());
     this.emit('status', this.getStatus());
@@ -438,9 +448,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** Shutdown: waits for writes, saves state (pending deletions included), cancels timers. */
   async close(): Promise<void> {
-    this.closed = true;
-    this.cancelGapTimer?.();
-    this.cancelGapTimer = null;
+    this.gaps.close();
     await this.idle();
     if (this.opts.mode === 'live') await this.saveState();
     this.reaper.cancelAll();

@@ -107,4 +107,45 @@ describe('looped file and outages in Chromium', () => {
     await stopProcess(pub);
     await page.context().close();
   });
+
+  it('hls.js skips the GAP URIs (they are files now, for other players) and plays on after the outage', async () => {
+    const s = await startTestServer({ segmentDurationSec: 1, targetDurationSec: 1, window: 20 });
+    servers.push(s);
+    const clip = await makeTs('mp3', 6);
+    const first = publishLive(clip, s.ingestPort);
+    await waitFor(() => s.packager.getStatus().segmentsPublished >= 3, 'segments');
+    const page = await (await browser.newContext()).newPage();
+    await watchHlsErrors(page);
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    await page.goto(`${s.baseUrl}/`);
+    await page.click('#play');
+    await waitFor(async () => (await currentTime(page)) > 0.5, 'playing');
+    await new Promise<void>((r) => first.once('exit', () => r()));
+    await waitFor(
+      async () =>
+        ((await (await fetch(`${s.baseUrl}/hls/live.m3u8`)).text()).match(/#EXT-X-GAP/g) ?? [])
+          .length >= 4,
+      'GAP segments listed',
+    );
+    const before = await currentTime(page);
+    const second = publishLive(clip, s.ingestPort);
+    await waitFor(
+      async () => (await currentTime(page)) > before + 3,
+      'plays on after the outage',
+      30_000,
+      250,
+    );
+    await stopProcess(second);
+    assert.deepEqual(
+      requested.filter((u) => u.endsWith('-gap.ts')),
+      [],
+      'hls.js loads no GAP URI',
+    );
+    assert.deepEqual(
+      (await hlsErrors(page)).filter((e) => e.endsWith('(fatal)')),
+      [],
+    );
+    await page.context().close();
+  });
 });

@@ -1,6 +1,7 @@
 // test/unit/hls/gap.test.ts: input outages (RFC 8216bis §6.2.1, §4.4.4.7): GapPlanner decisions, the rendered GAP playlist (golden), and the packager keeping the playlist moving.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { GapPlanner } from '../../../src/hls/gap-planner.js';
 import { LiveWindow } from '../../../src/hls/live-window.js';
@@ -9,7 +10,8 @@ import { scanTimeline, type TsTimeline } from '../../../src/ingest/ts-timeline.j
 import type { Packager } from '../../../src/packager.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
 import { testPackager } from '../../helpers/packager.js';
-import { makeTs } from '../../helpers/media.js';
+import { ffmpegDecodeErrors, ffprobeJson, makeTs } from '../../helpers/media.js';
+import { ccBreaks, firstPesPid, pesTimes } from '../../helpers/ts-bytes.js';
 import { tempDir } from '../../helpers/server.js';
 
 const golden = (name: string) =>
@@ -140,4 +142,71 @@ describe('Packager during an outage', () => {
     assert.ok(gapUris.length >= 4);
     await p.close();
   });
+});
+
+describe('GAP segment files', () => {
+  for (const kind of ['mp3-lsf', 'aac'] as const) {
+    it(`${kind}: every GAP URI is a file of silence in the stream's format, as long as its EXTINF, timestamps going on`, async () => {
+      const dir = tempDir();
+      const clock = new FakeClock(T0);
+      const p = testPackager(dir, clock, {
+        segmentDurationSec: 1,
+        targetDurationSec: 1,
+        window: 20,
+      });
+      await p.init();
+      const t = scanTimeline(readFileSync(await makeTs(kind, 6)));
+      p.startSession('test');
+      await play(p, clock, t, 0, 3);
+      for (let i = 0; i < 50; i++) {
+        await clock.advance(100);
+        await p.idle();
+      }
+      const lines = (p.playlistText() ?? '').split('\n');
+      const entries: { uri: string; extinf: number; gap: boolean }[] = [];
+      let extinf = 0;
+      let gap = false;
+      for (const l of lines) {
+        if (l.startsWith('#EXTINF:')) extinf = Number(l.slice(8).replace(',', ''));
+        else if (l === '#EXT-X-GAP') gap = true;
+        else if (l.endsWith('.ts')) {
+          entries.push({ uri: l, extinf, gap });
+          gap = false;
+        }
+      }
+      const gaps = entries.filter((e) => e.gap);
+      assert.ok(gaps.length >= 3, `GAP segments: ${gaps.length}`);
+      const file = (uri: string) => join(dir, 'seg', uri);
+      const probe = (await ffprobeJson(file(entries[0].uri), [
+        '-show_entries',
+        'stream=codec_name,sample_rate,channels',
+      ])) as { streams: { codec_name: string; sample_rate: string; channels: number }[] };
+      const frameSec = kind === 'aac' ? 1024 / 48000 : 576 / 22050;
+      for (const g of gaps) {
+        assert.ok(existsSync(file(g.uri)), `${g.uri} is on disk`);
+        assert.equal(await ffmpegDecodeErrors(file(g.uri)), '', `${g.uri} decodes cleanly`);
+        const got = (await ffprobeJson(file(g.uri), [
+          '-show_entries',
+          'stream=codec_name,sample_rate,channels',
+        ])) as typeof probe;
+        assert.deepEqual(got.streams, probe.streams, `${g.uri}: same codec, rate and channels`);
+        assert.ok(Math.abs(g.extinf - 1) <= frameSec, `${g.uri}: ${g.extinf} s`);
+      }
+      // The first GAP segment's timestamps go on from the end of the last real one.
+      const lastReal = entries[entries.indexOf(gaps[0]) - 1];
+      const realBytes = readFileSync(file(lastReal.uri));
+      const pid = firstPesPid(realBytes);
+      const realEnd = (pesTimes(realBytes, pid)[0] ?? 0) + lastReal.extinf * 90000;
+      const gapStart = pesTimes(readFileSync(file(gaps[0].uri)), pid)[0] ?? -1;
+      assert.ok(Math.abs(gapStart - realEnd) <= frameSec * 90000, `${gapStart} vs ${realEnd}`);
+      for (let i = 1; i < gaps.length; i++) {
+        const prev = readFileSync(file(gaps[i - 1].uri));
+        const start = pesTimes(readFileSync(file(gaps[i].uri)), pid)[0] ?? -1;
+        const prevStart = pesTimes(prev, pid)[0] ?? 0;
+        assert.ok(Math.abs(start - (prevStart + gaps[i - 1].extinf * 90000)) < 2, gaps[i].uri);
+        assert.equal(ccBreaks(Buffer.concat([prev, readFileSync(file(gaps[i].uri))]), pid), 0);
+      }
+      await p.close();
+    });
+  }
 });
