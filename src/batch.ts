@@ -3,6 +3,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Clock, systemClock } from './clock.js';
 import { type AppConfig, effectiveTargetDuration } from './config.js';
+import { IngestError, StorageError, systemCause } from './errors.js';
 import type { Logger } from './logger.js';
 import { Packager } from './packager.js';
 import { DiskStore } from './storage/disk-store.js';
@@ -38,11 +39,21 @@ export async function runBatch(
     clock,
     logger: logger.child('packager'),
   });
-  await packager.init();
+  let fd: number;
+  try {
+    fd = openSync(input, 'r');
+  } catch (e) {
+    throw new IngestError('input.read', `cannot read --input ${input}: ${systemCause(e)}`);
+  }
+  try {
+    await packager.init();
+  } catch (e) {
+    closeSync(fd);
+    throw new StorageError('storage.out', `cannot use --out ${cfg.out}: ${systemCause(e)}`);
+  }
   packager.startSession(`file:${input}`);
   // Batch mode has nothing else to serve, so plain blocking reads into one reused buffer are the
   // cheapest path (the segmenter copies what it keeps before push() returns).
-  const fd = openSync(input, 'r');
   try {
     const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
     for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) packager.push(buf.subarray(0, n));

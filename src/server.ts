@@ -1,14 +1,17 @@
 // src/server.ts: startServer: wires ingest, packager, HTTP (and the scanner) for live mode; returns a handle to stop it.
 import { createServer, type Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { systemClock, type Clock } from './clock.js';
-import { errorMessage } from './errors.js';
+import { errorMessage, IngestError, isAppError, StorageError, systemCause } from './errors.js';
 import { type AppConfig, effectiveTargetDuration } from './config.js';
 import { createApp, type Mount } from './http/app.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { HotReload, loadLabelsFile } from './hot-reload.js';
 import { liveMounts } from './http/mounts.js';
+import { captureDeviceNode } from './ingest/capture-command.js';
 import { createIngest } from './ingest/create-ingest.js';
 import { type IngestSource, newIngestCounters } from './ingest/ingest-source.js';
 import type { Logger } from './logger.js';
@@ -64,9 +67,39 @@ export function lanAddresses(): string[] {
     .map((a) => a?.address ?? '');
 }
 
+/** --out and --state-dir must be directories we can write; says which one is not, and why. */
+async function prepareDirectories(cfg: Readonly<AppConfig>, packager: Packager): Promise<void> {
+  for (const [flag, dir, code] of [
+    ['--out', cfg.out, 'storage.out'],
+    ['--state-dir', cfg.stateDir, 'storage.state'],
+  ] as const) {
+    try {
+      await mkdir(resolve(dir), { recursive: true });
+      // Root passes any permission check, so write for real: a read-only mount says so here.
+      const probe = join(resolve(dir), `.probe-${process.pid}`);
+      await writeFile(probe, '');
+      await rm(probe);
+    } catch (e) {
+      throw new StorageError(code, `cannot write ${flag} ${dir}: ${systemCause(e)}`);
+    }
+  }
+  try {
+    await packager.init();
+  } catch (e) {
+    throw new StorageError('storage.out', `cannot use --out ${cfg.out}: ${systemCause(e)}`);
+  }
+}
+
 function listenHttp(server: Server, host: string, port: number): Promise<number> {
   return new Promise((res, rej) => {
-    server.once('error', rej);
+    server.once('error', (e) =>
+      rej(
+        new IngestError(
+          'http.listen',
+          `cannot listen on --http ${host}:${port}: ${systemCause(e)}`,
+        ),
+      ),
+    );
     server.listen(port, host, () => {
       server.off('error', rej);
       const a = server.address();
@@ -95,7 +128,7 @@ export async function startServer(
     clock,
     logger: logger.child('packager'),
   });
-  await packager.init();
+  await prepareDirectories(cfg, packager);
   // A bad labels file stops start-up (ConfigError); later edits are checked by the hot reload.
   const labels = cfg.labels ? loadLabelsFile(cfg.labels) : NO_LABELS;
   const uploader = cfg.uploadUrl
@@ -155,10 +188,23 @@ export async function startServer(
   http.requestTimeout = 0;
   http.keepAliveTimeout = 65_000;
   const httpPort = await listenHttp(http, cfg.httpHost, cfg.httpPort);
+  const node = cfg.capture ? captureDeviceNode(cfg.capture) : null;
+  if (node && !existsSync(node)) {
+    http.close();
+    await scanner?.close();
+    throw new IngestError(
+      'ingest.start',
+      `cannot start --capture ${cfg.capture}: no such capture device (${node} is missing; arecord -l lists the cards)`,
+    );
+  }
   const ingest = createIngest(cfg, packager, logger.child('ingest'), clock, ingestCounters);
   let started;
   try {
-    started = await ingest.start();
+    started = await ingest.start().catch((e: unknown) => {
+      if (isAppError(e)) throw e;
+      const setting = cfg.capture ? `--capture ${cfg.capture}` : `--ingest ${cfg.ingest}`;
+      throw new IngestError('ingest.start', `cannot start ${setting}: ${systemCause(e)}`);
+    });
   } catch (e) {
     http.close();
     await scanner?.close();

@@ -117,3 +117,12 @@ export function buildCaptureCommand(s: CaptureSettings): CaptureCommand {
     s.encoder === 'ffmpeg' ? ffmpegArgv(s, system, device) : gstreamerArgv(s, system, device);
   return { argv, display: argv.map(quote).join(' ') };
 }
+
+/**
+ * The ALSA capture node a numbered device needs (alsa:hw:C,D or plughw:C,D → /dev/snd/pcmCcDdc),
+ * or null where only ALSA itself can tell (default, dsnoop, named cards, pulse:).
+ */
+export function captureDeviceNode(capture: string): string | null {
+  const m = /^alsa:(?:plug)?hw:(\d+)(?:,(\d+))?$/.exec(capture);
+  return m ? `/dev/snd/pcmC${m[1]}D${m[2] ?? '0'}c` : null;
+}

@@ -1,7 +1,7 @@
 // src/ingest/file-ingest.ts: FileIngest: plays a TS file in real time (paced by its timestamps), once or looped seamlessly.
 import { readFile } from 'node:fs/promises';
 import type { Clock } from '../clock.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, IngestError, systemCause } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { IngestSink } from './ingest-source.js';
 import type { IngestSource, IngestStarted } from './ingest-source.js';
@@ -57,13 +57,13 @@ export class FileIngest implements IngestSource {
     try {
       bytes = await readFile(path);
     } catch (e) {
-      throw new Error(`cannot read ingest file ${path}: ${errorMessage(e)}`);
+      throw new IngestError('ingest.start', `cannot read --ingest file:${path}: ${systemCause(e)}`);
     }
     let timeline: TsTimeline;
     try {
       timeline = scanTimeline(bytes);
     } catch (e) {
-      throw new Error(`ingest file ${path}: ${errorMessage(e)}`);
+      throw new IngestError('ingest.start', `--ingest file:${path}: ${errorMessage(e)}`);
     }
     this.timeline = timeline;
     const sec = loopSeconds(timeline).toFixed(3);
