@@ -5,7 +5,18 @@ export interface IngestSink {
   startSession(remote: string): void;
   push(chunk: Uint8Array): void;
   endSession(): Promise<void>;
+  /** Writes still queued: a stream source stops reading while this is high (see BACKLOG_HIGH). */
+  readonly backlog: number;
+  /** Resolves when every queued write is done. */
+  idle(): Promise<void>;
 }
+
+/**
+ * A source that can stop reading (TCP, a pipe) pauses while this many writes are queued, and goes
+ * on once they are done: the kernel then holds the encoder back instead of our memory growing. A
+ * live encoder never gets near it; a file or a faster-than-real-time feed does.
+ */
+export const BACKLOG_HIGH = 32;
 
 /** What a started source reports for the start-up banner. */
 export interface IngestStarted {

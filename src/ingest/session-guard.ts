@@ -1,7 +1,7 @@
 // src/ingest/session-guard.ts: SessionGuard: opens a sink session at the first bytes and ends it once, logging failures.
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { IngestSink } from './ingest-source.js';
+import { BACKLOG_HIGH, type IngestSink } from './ingest-source.js';
 
 /** Wraps an IngestSink so sources cannot end a session twice or push outside one. */
 export class SessionGuard {
@@ -25,10 +25,14 @@ export class SessionGuard {
     this.sink.startSession(remote);
   }
 
-  /** Pushes bytes, starting a session named remote first if none is open. */
-  push(remote: string, chunk: Uint8Array): void {
+  /**
+   * Pushes bytes, starting a session named remote first if none is open. Returns null, or a promise
+   * the caller should wait for before reading on, when the sink's write queue is long (backpressure).
+   */
+  push(remote: string, chunk: Uint8Array): Promise<void> | null {
     this.open(remote);
     this.sink.push(chunk);
+    return this.sink.backlog >= BACKLOG_HIGH ? this.sink.idle() : null;
   }
 
   /** Ends the open session, if any; the returned promise resolves when its segment is published. */

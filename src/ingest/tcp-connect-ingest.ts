@@ -56,7 +56,13 @@ export class TcpConnectIngest implements IngestSource {
       this.failuresLogged = 0;
       logger.info(`connected to encoder at ${this.address}`);
     });
-    s.on('data', (chunk: Buffer) => this.session.push(`tcp-connect://${this.address}`, chunk));
+    s.on('data', (chunk: Buffer) => {
+      const wait = this.session.push(`tcp-connect://${this.address}`, chunk);
+      if (wait) {
+        s.pause();
+        void wait.then(() => s.resume());
+      }
+    });
     s.on('timeout', () => {
       logger.warn(`encoder at ${this.address} sent nothing for ${idleTimeoutMs} ms; reconnecting`);
       s.destroy();

@@ -126,7 +126,9 @@ export class TcpIngest implements IngestSource {
     const startMs = this.opts.clock.now();
     const check = (): void => {
       const now = this.opts.clock.now();
-      if (now - this.lastDataMs >= HANDOVER_QUIET_MS || now - startMs >= HANDOVER_MAX_MS) {
+      // Paused by backpressure is not quiet: its bytes are waiting in the kernel.
+      const quiet = !current.isPaused() && now - this.lastDataMs >= HANDOVER_QUIET_MS;
+      if (quiet || now - startMs >= HANDOVER_MAX_MS) {
         this.cancelHandover = null;
         current.destroy();
         return;
@@ -149,7 +151,11 @@ export class TcpIngest implements IngestSource {
     socket.setTimeout(this.opts.idleTimeoutMs);
     socket.on('data', (chunk: Buffer) => {
       this.lastDataMs = this.opts.clock.now();
-      this.session.push(who, chunk);
+      const wait = this.session.push(who, chunk);
+      if (wait) {
+        socket.pause();
+        void wait.then(() => socket.resume());
+      }
     });
     socket.on('timeout', () => {
       logger.warn(`publisher ${who} sent nothing for ${this.opts.idleTimeoutMs} ms; dropping it`);

@@ -4,6 +4,9 @@ import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { systemClock } from '../../src/clock.js';
+import { BACKLOG_HIGH, type IngestSink } from '../../src/ingest/ingest-source.js';
+import { TcpIngest } from '../../src/ingest/tcp-ingest.js';
 import { memoryLogger } from '../../src/logger.js';
 import { elementaryStreams, randomReads, seeded } from '../helpers/es.js';
 import { makeTs, type MediaKind } from '../helpers/media.js';
@@ -210,5 +213,46 @@ describe('ingest integrity over real TCP', () => {
     const segs = await settled(s);
     const bytes = await download(s, segs);
     segs.forEach((x, i) => assert.ok(readFileSync(join(s.cfg.out, x.uri)).equals(bytes[i])));
+  });
+
+  it('backpressure: while the sink has BACKLOG_HIGH writes queued, the socket is not read; no byte is lost', async () => {
+    let queued = 0;
+    let maxQueued = 0;
+    let received = 0;
+    let drained: (() => void) | null = null;
+    const sink: IngestSink = {
+      startSession: () => undefined,
+      push(chunk) {
+        received += chunk.length;
+        queued++;
+        maxQueued = Math.max(maxQueued, queued);
+        // A slow disk: one write done every 2 ms.
+        setTimeout(() => {
+          queued--;
+          if (queued === 0) drained?.();
+        }, 2 * queued);
+      },
+      endSession: () => Promise.resolve(),
+      get backlog() {
+        return queued;
+      },
+      idle: () => (queued === 0 ? Promise.resolve() : new Promise<void>((r) => (drained = r))),
+    };
+    const ingest = new TcpIngest({
+      host: '127.0.0.1',
+      port: 0,
+      idleTimeoutMs: 10_000,
+      sink,
+      logger: memoryLogger(),
+      clock: systemClock,
+    });
+    const port = (await ingest.start()).port;
+    const bytes = Buffer.alloc(4 * 1024 * 1024, 0x47);
+    const sock = await openPublisher(port);
+    await writeAll(sock, bytes, 64 * 1024);
+    await closePublisher(sock);
+    await waitFor(() => received === bytes.length, 'every byte');
+    await ingest.close();
+    assert.ok(maxQueued <= BACKLOG_HIGH, `at most ${BACKLOG_HIGH} queued, saw ${maxQueued}`);
   });
 });
