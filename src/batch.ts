@@ -1,11 +1,15 @@
-// src/batch.ts: runBatch: --input FILE.ts segments a file as fast as it can be read, with no sockets.
+// src/batch.ts: runBatch: --input FILE.ts is segmented as fast as it can be read: Segmenter → files → one playlist at the end, no sockets, no timers.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Clock, systemClock } from './clock.js';
 import { type AppConfig, effectiveTargetDuration } from './config.js';
 import { IngestError, StorageError, systemCause } from './errors.js';
+import { LiveWindow } from './hls/live-window.js';
+import { renderMediaPlaylist } from './hls/render.js';
+import { Segmenter, type SegmenterEvent } from './hls/segmenter.js';
+import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
-import { Packager } from './packager.js';
+import { makeRunId, segmentUri } from './segment-names.js';
 import { DiskStore } from './storage/disk-store.js';
 
 /** Bytes read at a time: large enough to make read(2) cost nothing, small enough for the 100 MB budget. */
@@ -18,7 +22,14 @@ export interface BatchResult {
   playlist: string;
 }
 
-/** Segments cfg.input into cfg.out; writes a VOD playlist with --vod, else the final live window plus ENDLIST. */
+/**
+ * Segments cfg.input into cfg.out. With --vod every segment is kept and the playlist is VOD;
+ * otherwise the final window is kept (older segments are deleted as they slide out) and the
+ * playlist ends with EXT-X-ENDLIST. Writes are blocking and go straight to the final names: nothing
+ * lists a segment until the playlist is written at the very end, so no reader can see a partial
+ * file, and a blocking write is cheaper than a thread-pool round trip per file. A failed write
+ * stops the run: a batch must not end with holes.
+ */
 export async function runBatch(
   cfg: Readonly<AppConfig>,
   logger: Logger,
@@ -26,46 +37,64 @@ export async function runBatch(
 ): Promise<BatchResult> {
   const input = cfg.input;
   if (!input) throw new Error('runBatch needs --input');
-  const store = new DiskStore(resolve(cfg.out));
-  const packager = new Packager({
-    stream: cfg.stream,
-    segmentDurationSec: cfg.segmentDurationSec,
-    targetDurationSec: effectiveTargetDuration(cfg),
-    window: cfg.window,
-    program: cfg.program,
-    mode: cfg.vod ? 'vod' : 'batch',
-    store,
-    state: null,
-    clock,
-    logger: logger.child('packager'),
-  });
   let fd: number;
   try {
     fd = openSync(input, 'r');
   } catch (e) {
     throw new IngestError('input.read', `cannot read --input ${input}: ${systemCause(e)}`);
   }
+  const store = new DiskStore(resolve(cfg.out));
   try {
-    await packager.init();
+    await store.init();
   } catch (e) {
     closeSync(fd);
     throw new StorageError('storage.out', `cannot use --out ${cfg.out}: ${systemCause(e)}`);
   }
-  packager.startSession(`file:${input}`);
-  // Batch mode has nothing else to serve, so plain blocking reads into one reused buffer are the
-  // cheapest path (the segmenter copies what it keeps before push() returns).
+  const log = logger.child('packager');
+  const targetDurationSec = effectiveTargetDuration(cfg);
+  const window = new LiveWindow({ size: cfg.vod ? null : cfg.window, targetDurationSec });
+  const runId = makeRunId(clock.now());
+  const warnings = new LogThrottle(10_000);
+  const onEvent = (e: SegmenterEvent): void => {
+    if (e.type === 'program') return log.info(`program ${e.program}: ${e.codecs.join(', ')}`);
+    if (e.type === 'warning') {
+      const line = warnings.pass(e.code, e.message, clock.now());
+      if (line !== null) log.warn(line, { code: e.code });
+      return;
+    }
+    const seg = e.segment;
+    const uri = segmentUri(cfg.stream, runId, window.nextMsn);
+    store.writeNewSync(uri, seg.bytes);
+    const { evicted } = window.add({
+      uri,
+      durationSec: seg.durationSec,
+      discontinuity: seg.discontinuity,
+      programDateTimeMs: seg.programDateTimeMs,
+    });
+    for (const s of evicted) store.removeSync(s.uri);
+  };
+  const segmenter = new Segmenter(
+    { segmentDurationSec: cfg.segmentDurationSec, targetDurationSec, program: cfg.program },
+    onEvent,
+  );
+  // Plain blocking reads into one reused buffer (the segmenter copies what it keeps before push() returns).
   try {
     const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) packager.push(buf.subarray(0, n));
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf))
+      segmenter.push(buf.subarray(0, n), clock.now());
   } finally {
     closeSync(fd);
   }
-  await packager.endSession();
-  await packager.finish();
-  const st = packager.getStatus();
+  segmenter.end(clock.now());
+  const playlist = `${cfg.stream}.m3u8`;
+  if (window.listed.length > 0)
+    await store.writeAtomic(
+      playlist,
+      renderMediaPlaylist(window.toPlaylist(cfg.vod ? 'vod' : 'ended')),
+    );
   return {
-    segments: st.segmentsPublished,
-    bytes: st.input.bytes,
-    playlist: resolve(cfg.out, `${cfg.stream}.m3u8`),
+    segments: segmenter.stats.segments,
+    bytes: segmenter.stats.bytes,
+    playlist: resolve(cfg.out, playlist),
   };
 }

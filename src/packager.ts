@@ -1,6 +1,5 @@
-// src/packager.ts: Packager: Segmenter → DiskStore + LiveWindow → playlist (memory and disk) → state file; deletes expired segments.
+// src/packager.ts: Packager, the live orchestrator: Segmenter → SegmentStore + LiveWindow → playlist (memory and store) → state file; GAPs, deletions.
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
 import type { Clock } from './clock.js';
 import { errorMessage } from './errors.js';
 import { GapWatch } from './gap-watch.js';
@@ -18,13 +17,11 @@ import {
 } from './hls/segmenter.js';
 import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
-import type { DiskStore } from './storage/disk-store.js';
+import { makeRunId, segmentUri } from './segment-names.js';
+import type { SegmentStore } from './storage/segment-store.js';
 import { SegmentReaper } from './storage/segment-reaper.js';
 import type { StateFile } from './storage/state-file.js';
 import { type SignalState, initialStatus, type StreamStatus } from './stream-status.js';
-
-/** How the packager runs: live (sliding window, timed deletion) or batch (--input). */
-export type PackagerMode = 'live' | 'batch' | 'vod';
 
 export interface PackagerOptions {
   stream: string;
@@ -32,19 +29,18 @@ export interface PackagerOptions {
   targetDurationSec: number;
   window: number;
   program: number | null;
-  mode: PackagerMode;
-  store: DiskStore;
-  /** Null in batch modes: nothing is persisted. */
+  store: SegmentStore;
+  /** Where the window survives restarts; null keeps nothing (tests). */
   state: StateFile | null;
   clock: Clock;
   logger: Logger;
 }
 
-/** A segment file that is whole on disk (live mode), before the playlist lists it. */
+/** A segment that is whole in the store, before the playlist lists it. */
 export interface SegmentWritten {
   name: string;
-  /** Absolute path of the file in the served directory. */
-  path: string;
+  /** Absolute path of the file in the served directory; null for a store in memory. */
+  path: string | null;
   bytes: number;
   durationSec: number;
 }
@@ -59,7 +55,7 @@ export interface PlaylistWritten {
 }
 
 /**
- * Events: 'status' (StreamStatus) whenever something a listener sees changes; in live mode
+ * Events: 'status' (StreamStatus) whenever something a listener sees changes;
  * 'segment-written', then 'playlist-written' once the playlist lists it, and 'segment-deleted'
  * when a segment's availability time has passed and its file is gone.
  */
@@ -72,20 +68,6 @@ export interface PackagerEvents {
 
 /** Warnings of one code are logged at most once per this interval (the rest are counted). */
 const WARN_INTERVAL_MS = 10_000;
-
-/**
- * Base-36 start time in milliseconds: segment names never repeat across restarts, even when a
- * killed run wrote a segment its state file never recorded and the next run starts within the
- * same second. RFC 8216bis §6.2.1: "the server MUST NOT change the URI ... of a Media Segment".
- */
-function makeRunId(nowMs: number): string {
-  return Math.floor(nowMs).toString(36);
-}
-
-/** The one name format of segment files: STREAM-RUN-MSN.ts, and STREAM-RUN-MSN-gap.ts for GAP silence. */
-export function segmentUri(stream: string, runId: string, msn: number, gap = false): string {
-  return `${stream}-${runId}-${msn}${gap ? '-gap' : ''}.ts`;
-}
 
 /** Glues the pure segmenter and window to the disk; serialises all writes in arrival order. */
 export class Packager extends EventEmitter<PackagerEvents> {
@@ -129,8 +111,8 @@ export class Packager extends EventEmitter<PackagerEvents> {
   }
 
   private newWindow(restored: ReturnType<LiveWindow['snapshot']> | null): LiveWindow {
-    const size = this.opts.mode === 'vod' ? null : this.opts.window;
-    return new LiveWindow({ size, targetDurationSec: this.opts.targetDurationSec }, restored);
+    const { window: size, targetDurationSec } = this.opts;
+    return new LiveWindow({ size, targetDurationSec }, restored);
   }
 
   private get playlistName(): string {
@@ -225,10 +207,8 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** Feeds bytes from the publisher. */
   push(chunk: Uint8Array): void {
-    if (this.opts.mode === 'live') {
-      this.gaps.input();
-      this.setSignal('receiving');
-    }
+    this.gaps.input();
+    this.setSignal('receiving');
     this.segmenter.push(chunk, this.opts.clock.now());
   }
 
@@ -240,7 +220,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
     await this.idle();
   }
 
-  /** Writes waiting to finish (batch mode waits when this grows, to bound memory). */
+  /** Writes waiting to finish (a stream source stops reading while this is high). */
   get backlog(): number {
     return this.queued;
   }
@@ -250,10 +230,9 @@ export class Packager extends EventEmitter<PackagerEvents> {
     return this.queue;
   }
 
-  /** Segment bytes are only valid during this call: live mode copies them for its async write. */
+  /** Segment bytes are only valid during this call: they are copied for the async write. */
   private onSegmenterEvent(e: SegmenterEvent): void {
     if (e.type === 'segment') {
-      if (this.opts.mode !== 'live') return this.publishBatch(e.segment);
       const seg = { ...e.segment, bytes: e.segment.bytes.slice() };
       this.gaps.covered(seg.programDateTimeMs + seg.durationSec * 1000);
       this.gapMedia.onSegment(seg.bytes, seg.startTicks, seg.durationSec, this.segmenter.program);
@@ -295,7 +274,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
     }
     this.emit('segment-written', {
       name: uri,
-      path: join(store.dir, uri),
+      path: store.pathOf(uri),
       bytes: seg.bytes.length,
       durationSec: seg.durationSec,
     });
@@ -315,23 +294,6 @@ export class Packager extends EventEmitter<PackagerEvents> {
     await this.writePlaylistAndState(arrivedMs);
     logger.debug(`published ${uri} (${seg.durationSec.toFixed(3)} s)`);
     this.emit('status', this.getStatus());
-  }
-
-  /**
-   * Batch and VOD: write synchronously (nothing else is waiting on the event loop) and render the
-   * playlist once at the end. A failed write is fatal here: a batch run must not end with holes.
-   */
-  private publishBatch(seg: CutSegment): void {
-    const uri = segmentUri(this.opts.stream, this.runId, this.window.nextMsn);
-    this.opts.store.writeNewSync(uri, seg.bytes);
-    const { evicted } = this.window.add({
-      uri,
-      durationSec: seg.durationSec,
-      discontinuity: seg.discontinuity,
-      programDateTimeMs: seg.programDateTimeMs,
-    });
-    for (const s of evicted) this.opts.store.removeSync(s.uri);
-    this.status.segmentsPublished++;
   }
 
   /** Live: lists a segment (real or GAP), schedules what slid out for deletion, renders the playlist. */
@@ -378,16 +340,6 @@ export class Packager extends EventEmitter<PackagerEvents> {
     }
   }
 
-  /** Batch end: writes the final playlist once, with EXT-X-ENDLIST. */
-  async finish(): Promise<void> {
-    await this.idle();
-    if (this.window.listed.length === 0) return;
-    this.playlist = renderMediaPlaylist(
-      this.window.toPlaylist(this.opts.mode === 'vod' ? 'vod' : 'ended'),
-    );
-    await this.opts.store.writeAtomic(this.playlistName, this.playlist);
-  }
-
   private setSignal(signal: SignalState): void {
     if (this.status.signal === signal) return;
     this.status.signal = signal;
@@ -430,7 +382,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
     }
     this.emit('segment-written', {
       name: uri,
-      path: join(this.opts.store.dir, uri),
+      path: this.opts.store.pathOf(uri),
       bytes: media.bytes.length,
       durationSec: media.durationSec,
     });
@@ -450,7 +402,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
   async close(): Promise<void> {
     this.gaps.close();
     await this.idle();
-    if (this.opts.mode === 'live') await this.saveState();
+    await this.saveState();
     this.reaper.cancelAll();
   }
 }

@@ -122,7 +122,6 @@ export async function startServer(
     targetDurationSec,
     window: cfg.window,
     program: cfg.program,
-    mode: 'live',
     store: new DiskStore(resolve(cfg.out)),
     state: new StateFile(resolve(cfg.stateDir), cfg.stream),
     clock,

@@ -71,7 +71,14 @@ export class ExecIngest implements IngestSource {
       if (r.dropped) logger.warn(`encoder: ${r.dropped} more stderr line(s) not shown`);
       for (const l of r.lines) logger.info(`encoder: ${l}`);
     };
-    child.stdout?.on('data', (chunk: Buffer) => this.session.push(this.opts.label, chunk));
+    const out = child.stdout;
+    out?.on('data', (chunk: Buffer) => {
+      const wait = this.session.push(this.opts.label, chunk);
+      if (wait) {
+        out.pause();
+        void wait.then(() => out.resume());
+      }
+    });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (s: string) => logLines(stderr.push(s, clock.now())));
     this.exited = new Promise<void>((resolve) => {

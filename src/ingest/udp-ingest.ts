@@ -111,7 +111,8 @@ export class UdpIngest implements IngestSource {
       this.lastSender = from;
     }
     this.lastMs = this.opts.clock.now();
-    this.session.push(`udp:${from}`, msg);
+    // Datagrams cannot be held back; the socket's receive buffer is all there is.
+    void this.session.push(`udp:${from}`, msg);
     this.idleTimer ??= this.opts.clock.setTimer(() => this.checkIdle(), this.opts.idleTimeoutMs);
   }
 

@@ -2,6 +2,7 @@
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SegmentStore } from './segment-store.js';
 
 /** A file name we are willing to create or delete: no path separators, no leading dot. */
 export function isSafeName(name: string): boolean {
@@ -12,8 +13,13 @@ export function isSafeName(name: string): boolean {
 export const TEMP_PREFIX = '.tmp-';
 
 /** Writes segments and playlists so readers (Express, nginx) never see a partial file. */
-export class DiskStore {
+export class DiskStore implements SegmentStore {
   constructor(readonly dir: string) {}
+
+  /** The file behind name. */
+  pathOf(name: string): string {
+    return join(this.dir, name);
+  }
 
   /** Creates the directory. */
   async init(): Promise<void> {

@@ -2,7 +2,7 @@
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { DiskStore } from './disk-store.js';
+import type { SegmentStore } from './segment-store.js';
 import type { PendingDelete } from './state-file.js';
 
 /**
@@ -13,7 +13,7 @@ export class SegmentReaper {
   private readonly due = new Map<string, { atMs: number; cancel: () => void }>();
 
   constructor(
-    private readonly store: DiskStore,
+    private readonly store: SegmentStore,
     private readonly clock: Clock,
     private readonly logger: Logger,
     /** Called after a file is gone (the uploader mirrors deletions). */

@@ -77,8 +77,10 @@ export class Uploader {
     on<K extends keyof PackagerEvents>(e: K, fn: (...a: PackagerEvents[K]) => void): unknown;
     off<K extends keyof PackagerEvents>(e: K, fn: (...a: PackagerEvents[K]) => void): unknown;
   }): () => void {
-    const seg = (s: PackagerEvents['segment-written'][0]): void =>
-      this.enqueue({ kind: 'segment', name: s.name, path: s.path });
+    // A segment in a memory store has no file; only files on disk are mirrored.
+    const seg = (s: PackagerEvents['segment-written'][0]): void => {
+      if (s.path !== null) this.enqueue({ kind: 'segment', name: s.name, path: s.path });
+    };
     const pl = (s: PackagerEvents['playlist-written'][0]): void =>
       this.enqueue({ kind: 'playlist', name: s.name, text: s.text });
     const del = (s: PackagerEvents['segment-deleted'][0]): void =>

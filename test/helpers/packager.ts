@@ -18,7 +18,6 @@ export function testPackager(
     targetDurationSec: 2,
     window: 3,
     program: null,
-    mode: 'live',
     store: new DiskStore(join(dir, 'seg')),
     state: new StateFile(join(dir, 'st'), 'live'),
     clock,

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Packager } from '../../src/packager.js';
+import { MemoryStore } from '../../src/storage/segment-store.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { testPackager } from '../helpers/packager.js';
 import { makeTs } from '../helpers/media.js';
@@ -66,6 +67,35 @@ describe('Packager segment lifetime', () => {
           .sort(),
       );
     await waitFor(() => left() === want, 'the stray segment to be deleted');
+    await b.close();
+  });
+});
+
+describe('Packager over a MemoryStore', () => {
+  it('restart: lists only what the store still holds at its size, numbers go on, and marks the join', async () => {
+    const dir = tempDir();
+    const clock = new FakeClock();
+    const store = new MemoryStore();
+    const a = testPackager(dir, clock, { store, window: 5 });
+    await a.init();
+    a.startSession('test');
+    a.push(readFileSync(await makeTs('mp3', 11)));
+    await a.endSession();
+    await a.close();
+    const before = listed(a);
+    assert.equal(before.length, 5);
+    // The third listed file is lost: only the two after it can be listed again.
+    await store.remove(before[2]);
+    const b = testPackager(dir, clock, { store, window: 5 });
+    await b.init();
+    assert.deepEqual(listed(b), before.slice(3));
+    assert.match(b.playlistText() ?? '', /#EXT-X-MEDIA-SEQUENCE:4\n/);
+    b.startSession('test');
+    b.push(readFileSync(await makeTs('mp3', 3)));
+    await b.endSession();
+    const text = b.playlistText() ?? '';
+    const firstNew = text.split('\n').findIndex((l) => l === listed(b)[2]);
+    assert.equal(text.split('\n')[firstNew - 3], '#EXT-X-DISCONTINUITY', text);
     await b.close();
   });
 });

@@ -1,0 +1,15 @@
+// src/segment-names.ts: the one name format of segment files, and the run id that keeps names unique across restarts.
+
+/**
+ * Base-36 start time in milliseconds: segment names never repeat across restarts, even when a
+ * killed run wrote a segment its state file never recorded and the next run starts within the
+ * same second. RFC 8216bis §6.2.1: "the server MUST NOT change the URI ... of a Media Segment".
+ */
+export function makeRunId(nowMs: number): string {
+  return Math.floor(nowMs).toString(36);
+}
+
+/** STREAM-RUN-MSN.ts, and STREAM-RUN-MSN-gap.ts for the silence behind an EXT-X-GAP. */
+export function segmentUri(stream: string, runId: string, msn: number, gap = false): string {
+  return `${stream}-${runId}-${msn}${gap ? '-gap' : ''}.ts`;
+}
