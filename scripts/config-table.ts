@@ -1,10 +1,12 @@
 // scripts/config-table.ts: prints the README's configuration table from the settings table in src/config.ts.
-import { fileKey, OPTIONS } from '../src/config.js';
+import { defaultText, OPTIONS } from '../src/config.js';
+import { fileKey } from '../src/config-loader.js';
 
 /** The markdown table, one row per setting. */
 export function configTable(): string {
   const rows = OPTIONS.map(
-    (o) => `| \`${o.flag}\` | \`${o.env}\` | \`${fileKey(o)}\` | ${o.def} | ${o.describe} |`,
+    (o) =>
+      `| \`${o.flag}\` | \`${o.env}\` | \`${fileKey(o)}\` | ${defaultText(o)} | ${o.describe} |`,
   );
   return [
     '| flag | environment | config file key | default | meaning |',

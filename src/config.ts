@@ -1,7 +1,6 @@
-// src/config.ts: the one typed configuration (defaults, CLI flags, environment, JSON file), validated once.
-import { readFileSync } from 'node:fs';
+// src/config.ts: the one typed configuration: every setting's spec (flag, variable, meaning, validator), its one default, and the rules across settings.
 import { isAbsolute, relative, resolve } from 'node:path';
-import { ConfigError, errorMessage } from './errors.js';
+import { ConfigError } from './errors.js';
 import {
   CAPTURE_SAMPLE_RATES,
   type CaptureCodec,
@@ -12,7 +11,7 @@ import { parseAllowList } from './ingest/address-filter.js';
 import { parseIngestSpec } from './ingest/ingest-spec.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 
-/** Every setting of scanner-hls. Each field's default is in OPTIONS below. */
+/** Every setting of scanner-hls. Each field's default is in defaultConfig() below, and only there. */
 export interface AppConfig {
   /** Where the encoder's MPEG-TS comes from, e.g. tcp://0.0.0.0:9999. */
   ingest: string;
@@ -65,16 +64,18 @@ export interface AppConfig {
   encoder: CaptureEncoder;
 }
 
-type Raw = string | number | boolean;
+/** A setting's value as given: a flag or variable string, or a JSON file's value. */
+export type Raw = string | number | boolean;
 type Kind = 'string' | 'int' | 'number' | 'boolean';
 
-/** One setting: its key, flag, environment variable, default, meaning and validator. */
+/** One setting: its key, flag, environment variable, meaning and validator (its default is in defaultConfig()). */
 export interface OptionSpec {
   key: keyof AppConfig | 'http';
   flag: string;
   env: string;
   kind: Kind;
-  def: string;
+  /** How the default shows in --help and the README when it is not the plain value of defaultConfig(). */
+  defaultText?: string;
   describe: string;
   /** Stores the validated value into cfg; throws Error(accepted-range text) when invalid. */
   apply(cfg: AppConfig, raw: Raw): void;
@@ -118,7 +119,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--ingest',
     env: 'SCANNER_HLS_INGEST',
     kind: 'string',
-    def: 'tcp://0.0.0.0:9999',
     describe:
       'Where MPEG-TS comes in: tcp://HOST:PORT listens for an encoder (a new connection takes over from the current one); tcp-connect://HOST:PORT pulls from one; udp://HOST:PORT[?localaddr=IP] takes datagrams (unicast or a multicast group); file:PATH[?loop] plays a file in real time (looped seamlessly); exec:COMMAND runs an encoder whose stdout is TS.',
     apply(c, raw) {
@@ -132,7 +132,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--ingest-allow',
     env: 'SCANNER_HLS_INGEST_ALLOW',
     kind: 'string',
-    def: 'any address',
+    defaultText: 'any address',
     describe:
       'Who may publish on tcp:// and udp:// ingest, as CIDR[,CIDR...] (e.g. 192.168.1.0/24,::1); others are refused, logged and counted in /metrics.',
     apply(c, raw) {
@@ -146,7 +146,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--http',
     env: 'SCANNER_HLS_HTTP',
     kind: 'string',
-    def: '0.0.0.0:8080',
     describe: 'HTTP listen address for the page, the API and /hls/.',
     apply(c, raw) {
       const { host, port } = parseHostPort(str(raw));
@@ -159,7 +158,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--out',
     env: 'SCANNER_HLS_OUT',
     kind: 'string',
-    def: './segments',
     describe: 'Directory for segments and the playlist; every file in it is served at /hls/.',
     apply(c, raw) {
       const s = str(raw);
@@ -172,7 +170,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--stream',
     env: 'SCANNER_HLS_STREAM',
     kind: 'string',
-    def: 'live',
     describe: 'Stream name: the playlist is /hls/NAME.m3u8 and DIR/NAME.m3u8.',
     apply(c, raw) {
       const s = str(raw);
@@ -185,7 +182,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--segment-duration',
     env: 'SCANNER_HLS_SEGMENT_DURATION',
     kind: 'number',
-    def: '2',
     describe: 'Segment length in seconds; cuts follow a fixed grid so lengths never drift.',
     apply(c, raw) {
       c.segmentDurationSec = num(raw, false, 0.5, 30, ' seconds');
@@ -196,7 +192,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--target-duration',
     env: 'SCANNER_HLS_TARGET_DURATION',
     kind: 'int',
-    def: 'ceil(segment duration)',
+    defaultText: 'ceil(segment duration)',
     describe: 'EXT-X-TARGETDURATION, fixed for the life of the stream (0 = automatic).',
     apply(c, raw) {
       c.targetDurationSec = num(raw, true, 0, 60, ' seconds');
@@ -207,7 +203,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--window',
     env: 'SCANNER_HLS_WINDOW',
     kind: 'int',
-    def: '6',
     describe: 'Segments listed in the live playlist (at least 3 target durations long).',
     apply(c, raw) {
       c.window = num(raw, true, 3, 10000, ' segments');
@@ -218,7 +213,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--input',
     env: 'SCANNER_HLS_INPUT',
     kind: 'string',
-    def: '(none)',
     describe: 'Batch mode: segment this .ts file as fast as it can be read, then exit.',
     apply(c, raw) {
       const s = str(raw);
@@ -230,7 +224,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--vod',
     env: 'SCANNER_HLS_VOD',
     kind: 'boolean',
-    def: 'false',
     describe: 'With --input: write a VOD playlist (EXT-X-ENDLIST) and delete no segment.',
     apply(c, raw) {
       c.vod = bool(raw);
@@ -241,7 +234,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--state-dir',
     env: 'SCANNER_HLS_STATE_DIR',
     kind: 'string',
-    def: './.scanner-hls',
     describe: 'Persisted state (sequence numbers, listed segments, control token).',
     apply(c, raw) {
       const s = str(raw);
@@ -254,7 +246,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--program',
     env: 'SCANNER_HLS_PROGRAM',
     kind: 'int',
-    def: 'first in the PAT',
+    defaultText: 'first in the PAT',
     describe: 'Program number to keep from a multi-program input; other programs are dropped.',
     apply(c, raw) {
       c.program = num(raw, true, 1, 65535);
@@ -265,7 +257,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--log-level',
     env: 'SCANNER_HLS_LOG_LEVEL',
     kind: 'string',
-    def: 'info',
     describe: 'error, warn, info or debug.',
     apply(c, raw) {
       const s = str(raw);
@@ -280,7 +271,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--log-format',
     env: 'SCANNER_HLS_LOG_FORMAT',
     kind: 'string',
-    def: 'text',
     describe: 'text (readable) or json (one object per line).',
     apply(c, raw) {
       const s = str(raw);
@@ -293,7 +283,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--scanner',
     env: 'SCANNER_HLS_SCANNER',
     kind: 'string',
-    def: '(none)',
     describe: 'BCT8 serial port as PATH[:BAUD] (8N1, CR), or sim for the built-in simulator.',
     apply(c, raw) {
       const s = str(raw);
@@ -308,7 +297,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--control-token',
     env: 'SCANNER_HLS_CONTROL_TOKEN',
     kind: 'string',
-    def: 'generated, kept in the state dir',
+    defaultText: 'generated, kept in the state dir',
     describe: 'Bearer token that scanner control calls must carry.',
     apply(c, raw) {
       const s = str(raw);
@@ -323,7 +312,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--scanner-poll-ms',
     env: 'SCANNER_HLS_SCANNER_POLL_MS',
     kind: 'int',
-    def: '250',
     describe: 'How often the scanner is polled for squelch, in milliseconds.',
     apply(c, raw) {
       c.scannerPollMs = num(raw, true, 50, 60000, ' ms');
@@ -334,7 +322,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--labels',
     env: 'SCANNER_HLS_LABELS',
     kind: 'string',
-    def: '(none)',
     describe:
       'JSON file naming talkgroups, channels and frequencies (e.g. "Fire Dispatch"); reloaded when it changes.',
     apply(c, raw) {
@@ -347,7 +334,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--upload-url',
     env: 'SCANNER_HLS_UPLOAD_URL',
     kind: 'string',
-    def: '(none)',
     describe:
       'Also publish segments and the playlist to this HTTP origin directory with PUT and DELETE (WebDAV).',
     apply(c, raw) {
@@ -363,7 +349,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--capture',
     env: 'SCANNER_HLS_CAPTURE',
     kind: 'string',
-    def: '(none)',
     describe:
       'Capture audio from alsa:DEVICE (e.g. alsa:hw:0,4) or pulse:SOURCE with a supervised encoder; replaces --ingest.',
     apply(c, raw) {
@@ -377,7 +362,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--codec',
     env: 'SCANNER_HLS_CODEC',
     kind: 'string',
-    def: 'mp3',
     describe: 'With --capture: mp3 or aac.',
     apply(c, raw) {
       const s = str(raw);
@@ -390,7 +374,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--bitrate',
     env: 'SCANNER_HLS_BITRATE',
     kind: 'int',
-    def: '32',
     describe: 'With --capture: audio bitrate in kbit/s.',
     apply(c, raw) {
       c.bitrateKbps = num(raw, true, 8, 320, ' kbit/s');
@@ -401,7 +384,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--sample-rate',
     env: 'SCANNER_HLS_SAMPLE_RATE',
     kind: 'int',
-    def: '22050',
     describe: 'With --capture: sample rate in Hz (8000 to 48000, an MP3/AAC rate).',
     apply(c, raw) {
       const n = num(raw, true, 8000, 48000, ' Hz');
@@ -416,7 +398,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--channels',
     env: 'SCANNER_HLS_CHANNELS',
     kind: 'int',
-    def: '1',
     describe: 'With --capture: 1 (mono) or 2 (stereo).',
     apply(c, raw) {
       c.channels = num(raw, true, 1, 2, ' channels');
@@ -427,7 +408,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     flag: '--encoder',
     env: 'SCANNER_HLS_ENCODER',
     kind: 'string',
-    def: 'ffmpeg',
     describe: 'With --capture: ffmpeg or gstreamer (gst-launch-1.0, the 2009 pipeline shape).',
     apply(c, raw) {
       const s = str(raw);
@@ -437,7 +417,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
 ];
 
-/** The defaults, as a config object. */
+/** The defaults: the one place they are written (help text and README derive theirs from here). */
 export function defaultConfig(): AppConfig {
   return {
     ingest: 'tcp://0.0.0.0:9999',
@@ -469,125 +449,14 @@ export function defaultConfig(): AppConfig {
   };
 }
 
-function applyOne(cfg: AppConfig, spec: OptionSpec, raw: Raw, source: string): void {
-  try {
-    spec.apply(cfg, raw);
-  } catch (e) {
-    throw new ConfigError(
-      `invalid ${spec.flag} (${source}) ${JSON.stringify(raw)}: ${errorMessage(e)}`,
-    );
-  }
-}
-
-/** Result of reading argv: the options given, plus --config and --help/--version requests. */
-interface ParsedArgs {
-  values: { spec: OptionSpec; raw: Raw }[];
-  configFile: string | null;
-  help: boolean;
-  version: boolean;
-  /** Flags main.ts handles itself (e.g. demo-only flags) are refused here unless listed. */
-}
-
-function parseArgv(argv: readonly string[]): ParsedArgs {
-  const out: ParsedArgs = { values: [], configFile: null, help: false, version: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--help' || arg === '-h') {
-      out.help = true;
-      continue;
-    }
-    if (arg === '--version') {
-      out.version = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    if (flag === '--config') {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new ConfigError('--config needs a FILE');
-      out.configFile = v;
-      continue;
-    }
-    const negated = flag.startsWith('--no-');
-    const spec = OPTIONS.find((o) => o.flag === (negated ? '--' + flag.slice(5) : flag));
-    if (!spec) throw new ConfigError(`unknown option ${JSON.stringify(arg)} (see --help)`);
-    if (spec.kind === 'boolean') {
-      out.values.push({ spec, raw: inline ?? !negated });
-      continue;
-    }
-    const v = inline ?? argv[++i];
-    if (v === undefined) throw new ConfigError(`${spec.flag} needs a value`);
-    out.values.push({ spec, raw: v });
-  }
-  return out;
-}
-
-function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`cannot read --config ${path}: ${errorMessage(e)}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError(`--config ${path} is not valid JSON: ${errorMessage(e)}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError(`--config ${path} must hold a JSON object`);
-  }
-  return parsed as Record<string, unknown>;
-}
-
-/** The JSON-file key of a setting: the flag without dashes, camel-cased (e.g. segmentDuration). */
-export function fileKey(spec: OptionSpec): string {
-  return spec.flag.slice(2).replace(/-([a-z])/g, (_m, ch: string) => ch.toUpperCase());
-}
-
-/** Outcome of loadConfig: a config, or a request for help/version text. */
-export type LoadResult =
-  | { kind: 'config'; config: Readonly<AppConfig>; configFile: string | null }
-  | { kind: 'help' }
-  | { kind: 'version' };
-
-/**
- * Builds the config from defaults, then the JSON file, then the environment, then argv (later wins).
- * Throws ConfigError naming the setting and its accepted range.
- */
-export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): LoadResult {
-  const args = parseArgv(argv);
-  if (args.help) return { kind: 'help' };
-  if (args.version) return { kind: 'version' };
-  const cfg = defaultConfig();
-  const configFile = args.configFile ?? env.SCANNER_HLS_CONFIG ?? null;
-  if (configFile) applyFile(cfg, readConfigFile(configFile), configFile);
-  for (const spec of OPTIONS) {
-    const v = env[spec.env];
-    if (v !== undefined && v !== '') applyOne(cfg, spec, v, `from ${spec.env}`);
-  }
-  for (const { spec, raw } of args.values) applyOne(cfg, spec, raw, 'on the command line');
-  validateWhole(cfg);
-  return { kind: 'config', config: Object.freeze(cfg), configFile };
-}
-
-/** Applies a parsed JSON config object; unknown keys are refused so typos don't pass silently. */
-export function applyFile(cfg: AppConfig, obj: Record<string, unknown>, path: string): void {
-  for (const [k, v] of Object.entries(obj)) {
-    const spec = OPTIONS.find((o) => fileKey(o) === k);
-    if (!spec) {
-      const known = OPTIONS.map(fileKey).join(', ');
-      throw new ConfigError(`unknown key ${JSON.stringify(k)} in ${path}; known keys: ${known}`);
-    }
-    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-      throw new ConfigError(
-        `invalid ${spec.flag} (in ${path}): must be a string, number or boolean`,
-      );
-    }
-    applyOne(cfg, spec, v, `in ${path}`);
-  }
+/** How a setting's default shows in --help and the README: from defaultConfig(), unless the spec says it in words. */
+export function defaultText(spec: OptionSpec): string {
+  if (spec.defaultText) return spec.defaultText;
+  const d = defaultConfig();
+  const key = spec.key;
+  if (key === 'http') return `${d.httpHost}:${d.httpPort}`;
+  const v = d[key];
+  return v === null ? '(none)' : String(v);
 }
 
 /** The EXT-X-TARGETDURATION in force: the configured one, or ceil(segment duration). */
@@ -602,7 +471,8 @@ function inside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
-function validateWhole(cfg: AppConfig): void {
+/** Rules that span settings; throws ConfigError naming the setting. */
+export function validateWhole(cfg: AppConfig): void {
   const td = effectiveTargetDuration(cfg);
   if (td < cfg.segmentDurationSec) {
     throw new ConfigError(
@@ -623,21 +493,4 @@ function validateWhole(cfg: AppConfig): void {
   }
   if (cfg.vod && !cfg.input)
     throw new ConfigError('invalid --vod: only valid with --input FILE.ts');
-}
-
-/** Help text built from the settings table. */
-export function helpText(): string {
-  const lines = [
-    'Usage: scanner-hls [options]',
-    '',
-    'Live HLS packager for radio scanners. Options (also SCANNER_HLS_* variables and --config FILE.json):',
-    '',
-  ];
-  for (const o of OPTIONS) {
-    lines.push(`  ${o.flag.padEnd(20)} ${o.describe} [default: ${o.def}; env ${o.env}]`);
-  }
-  lines.push(
-    `  ${'--config FILE'.padEnd(20)} JSON file with the same settings (keys like segmentDuration)`,
-  );
-  return lines.join('\n') + '\n';
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from './config.js';
+import { loadConfig } from './config-loader.js';
 import { errorMessage } from './errors.js';
 import { FileIngest } from './ingest/file-ingest.js';
 import { createLogger } from './logger.js';

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // src/main.ts: the scanner-hls command: reads the config, runs batch or live mode, stops cleanly on SIGINT/SIGTERM.
 import { readFileSync } from 'node:fs';
-import { type AppConfig, helpText, loadConfig } from './config.js';
+import type { AppConfig } from './config.js';
+import { helpText, loadConfig } from './config-loader.js';
 import { errorMessage, isAppError } from './errors.js';
 import { createLogger } from './logger.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config-loader.js';
 
 /** Splits a shell command line into words (single and double quotes, a trailing # comment). */
 export function shellWords(line: string): string[] {
