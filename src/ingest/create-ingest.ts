@@ -57,11 +57,10 @@ export function createIngest(
     return new ExecIngest({ argv: cmd.argv, label: `capture ${cfg.capture}`, sink, logger, clock });
   }
   const spec = parseIngestSpec(cfg.ingest);
-  const unbracket = (h: string): string => h.replace(/^\[|\]$/g, '');
   switch (spec.kind) {
     case 'tcp-listen':
       return new TcpIngest({
-        host: unbracket(spec.host),
+        host: spec.host,
         port: spec.port,
         idleTimeoutMs,
         sink,
@@ -72,7 +71,7 @@ export function createIngest(
       });
     case 'tcp-connect':
       return new TcpConnectIngest({
-        host: unbracket(spec.host),
+        host: spec.host,
         port: spec.port,
         idleTimeoutMs,
         sink,
@@ -81,7 +80,7 @@ export function createIngest(
       });
     case 'udp':
       return new UdpIngest({
-        host: unbracket(spec.host),
+        host: spec.host,
         port: spec.port,
         multicast: spec.multicast,
         localAddress: spec.localAddress,

@@ -7,7 +7,3 @@ declare module 'mux.js/cjs/m2ts/probe.js' {
   /** True if an H.264 IDR NAL header occurs in the bytes (a packet or an assembled PES). */
   export function videoPacketContainsKeyFrame(bytes: Uint8Array): boolean;
 }
-declare module 'mux.js/cjs/m2ts/timestamp-rollover-stream.js' {
-  /** Moves value by multiples of 2^33 until it is within 2^32 of reference. */
-  export function handleRollover(value: number, reference: number): number;
-}

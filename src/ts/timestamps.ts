@@ -14,8 +14,3 @@ export function ptsDelta(raw: number, prevRaw: number): number {
   if (d < 0) d += WRAP;
   return d >= HALF ? d - WRAP : d;
 }
-
-/** Seconds for a tick count. */
-export function ticksToSec(ticks: number): number {
-  return ticks / TICKS;
-}

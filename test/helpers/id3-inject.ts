@@ -35,7 +35,7 @@ function patchPmt(pkt: Uint8Array): Uint8Array {
   const len = ((out[start + 1] & 0x0f) << 8) | out[start + 2];
   const end = start + 3 + len - 4; // before the CRC
   // ES entry for stream_type 0x15 with a metadata_descriptor (tag 0x26): format 0xFFFF 'ID3 ',
-  // 0xFF 'ID3 ', service 0, decoder_config_flags 0x0F (hls-rules §4.1).
+  // 0xFF 'ID3 ', service 0, decoder_config_flags 0x0F (ID3 in MPEG-2 TS, Apple's Timed Metadata for HTTP Live Streaming, metadata_descriptor).
   const id3 = [0x49, 0x44, 0x33, 0x20];
   const descriptor = [0x26, 13, 0xff, 0xff, ...id3, 0xff, ...id3, 0x00, 0x0f];
   const entry = [
