@@ -98,6 +98,8 @@ export class Segmenter {
   private readonly seg = new SegmentBuffer();
   private readonly gridTicks: number;
   private readonly jumpTicks: number;
+  /** The longest segment whose EXTINF still rounds to at most the target duration. */
+  private readonly maxSegmentTicks: number;
   private readonly continuity = new ContinuityChecker();
   private readonly runs = new RunCopier(this.seg);
   private now = 0;
@@ -126,6 +128,7 @@ export class Segmenter {
     this.tracker = new ProgramTracker(opts.program);
     this.gridTicks = opts.segmentDurationSec * TICKS;
     this.jumpTicks = Math.max(3, 1.5 * opts.segmentDurationSec) * TICKS;
+    this.maxSegmentTicks = (opts.targetDurationSec + 0.5) * TICKS - 1;
   }
 
   /** The program being published, if a PMT has been seen. */
@@ -149,7 +152,7 @@ export class Segmenter {
     this.now = nowMs;
     this.reader.end();
     this.runs.flush();
-    if (this.open) this.emitSegment(this.last + this.lastPesTicks());
+    if (this.open) this.closeSegment();
     this.open = false;
     this.discontinuityNext = false;
     this.tracker.reset();
@@ -229,7 +232,7 @@ export class Segmenter {
         'pmt-change',
         `PMT version ${p.pmtVersion}: streams now ${p.codecs.join(', ')}; new segment with discontinuity`,
       );
-      this.emitSegment(this.last + this.lastPesTicks());
+      this.closeSegment();
       this.open = false;
       this.discontinuityNext = true;
     }
@@ -247,13 +250,17 @@ export class Segmenter {
       videoPacketContainsKeyFrame(b.subarray(off, off + PACKET_SIZE));
     if (this.open) {
       const step = ptsDelta(raw, this.lastRaw);
-      if (step >= 0 && step <= this.jumpTicks)
+      // RFC 8216bis §4.4.3.1: EXTINF rounded to an integer MUST be ≤ EXT-X-TARGETDURATION. A
+      // forward step that would stretch the open segment past that (a hole left by lost or
+      // reordered packets) is a timeline break like a jump: the segment ends with its last frame.
+      const fits = this.last + step - this.segStart <= this.maxSegmentTicks;
+      if (step >= 0 && step <= this.jumpTicks && fits)
         return this.continueSegment(b, off, raw, step, isRandomAccess);
       this.warn(
         'pts-jump',
         `timestamp jumped by ${(step / TICKS).toFixed(3)} s; new segment with discontinuity`,
       );
-      this.emitSegment(this.last + this.lastPesTicks());
+      this.closeSegment();
       this.open = false;
       this.discontinuityNext = true;
     }
@@ -296,7 +303,7 @@ export class Segmenter {
 
   /** True when adding one more frame would make the segment round above the target duration. */
   private mustForceCut(ts: number, step: number): boolean {
-    return ts + step - this.segStart > (this.opts.targetDurationSec + 0.5) * TICKS - 1;
+    return ts + step - this.segStart > this.maxSegmentTicks;
   }
 
   private startSession(raw: number): void {
@@ -345,6 +352,27 @@ export class Segmenter {
       },
     });
     this.discontinuityNext = false;
+  }
+
+  /**
+   * Ends the open segment with its last frame (a jump, a PMT change, the end of the input). A PES
+   * whose start was lost or lied about can hold more than a segment of frames; it is split on the
+   * grid as a cut would be, so no EXTINF rounds above the target (RFC 8216bis §4.4.3.1).
+   */
+  private closeSegment(): void {
+    const timing = this.tracker.current?.timing;
+    const end = this.last + this.lastPesTicks();
+    if (timing && timing.kind !== 'video') {
+      for (let i = 0; i < 64 && end - this.segStart > this.maxSegmentTicks; i++) {
+        const start = this.segStart;
+        this.cutAudio(end, timing.pid, timing.kind);
+        if (this.segStart === start || this.segStart >= end) break;
+        // What is left is one PES starting at the new segment's start, after its PAT and PMT.
+        this.pendingStart = 2 * PACKET_SIZE;
+        this.last = this.segStart;
+      }
+    }
+    this.emitSegment(end);
   }
 
   /** Cuts before the PES start at ts (video on a keyframe, or audio on a PES boundary). */

@@ -336,7 +336,7 @@ export interface CaseResult {
   /** Input size, reads, segment duration, program, reconnect point. */
   setup: string;
   segments: number;
-  /** Segments whose EXTINF rounds above the target duration (allowed only on damaged input). */
+  /** Segments whose EXTINF rounds above the target duration (an invariant failure). */
   overTarget: number;
   /** Whole input: mutation, every segmenter run and the checks. */
   ms: number;
@@ -413,6 +413,14 @@ export function runCase(
   }
   result.segments = run.segments.length;
   result.overTarget = run.durations.filter((d) => Math.round(d) > plan.targetDurationSec).length;
+  // RFC 8216bis §4.4.3.1 holds for damaged input too: no EXTINF rounds above the target.
+  if (result.overTarget > 0) {
+    const i = run.durations.findIndex((d) => Math.round(d) > plan.targetDurationSec);
+    return done(
+      'invariant',
+      `segment ${i} lasts ${run.durations[i]} s, over the ${plan.targetDurationSec} s target`,
+    );
+  }
   result.warnings = [...run.warnings].sort();
   for (let i = 0; i < run.segments.length; i++) {
     const p = segmentProblem(run.segments[i], run.durations[i]);
@@ -525,7 +533,7 @@ export interface FuzzSummary {
   invariantFailures: number;
   segments: number;
   withSegments: number;
-  /** Segments (of damaged inputs) whose EXTINF rounds above the target duration. */
+  /** Segments whose EXTINF rounds above the target duration (an invariant failure). */
   overTarget: number;
   identityRuns: number;
   slowestMs: number;
@@ -740,7 +748,7 @@ export function formatDetails(s: FuzzSummary): string {
     `  seed ${s.seed}, inputs ${s.from}..${s.from + s.inputs - 1}; ${s.withSegments} inputs produced segments; ` +
       `${s.identityRuns} undamaged or lossless inputs kept their elementary streams; ` +
       `slowest is input ${s.slowestIndex}; ${s.workerStarts} worker start(s)`,
-    `  ${s.overTarget} segment(s) of damaged inputs round above the target duration`,
+    `  ${s.overTarget} segment(s) round above the target duration`,
     `  mutators: ${rows(s.byMutator)}`,
     `  fixtures: ${rows(s.byFixture)}`,
     `  reads: ${counts(s.byReads)}`,
