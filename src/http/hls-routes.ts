@@ -1,6 +1,7 @@
 // src/http/hls-routes.ts: GET /hls/*: the live playlist from memory and the segment directory from disk, with HLS headers and CORS.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { extname } from 'node:path';
+import { PLAYLIST_TYPE, SEGMENT_TYPE } from '../hls/media-types.js';
 
 export interface HlsRouteOptions {
   /** Stream name; /hls/<stream>.m3u8 is answered from memory. */
@@ -13,9 +14,6 @@ export interface HlsRouteOptions {
   onPlaylistRequest?: (req: Request) => void;
 }
 
-/** RFC 8216 §4: the media type of playlists; Apple's validator calls application/x-mpegURL illegal. */
-export const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
-export const SEGMENT_TYPE = 'video/mp2t';
 /** hls-rules §3.18: a cached live playlist freezes players; segments never change, so cache them long. */
 export const PLAYLIST_CACHE = 'no-cache';
 export const SEGMENT_CACHE = 'public, max-age=31536000, immutable';

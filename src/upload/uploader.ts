@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
-import { PLAYLIST_TYPE, SEGMENT_TYPE } from '../http/hls-routes.js';
+import { PLAYLIST_TYPE, SEGMENT_TYPE } from '../hls/media-types.js';
 import type { Logger } from '../logger.js';
 import type { PackagerEvents } from '../packager.js';
 
