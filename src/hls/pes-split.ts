@@ -1,7 +1,11 @@
 // src/hls/pes-split.ts: cutting a multi-frame audio PES at the frame boundary nearest a grid point (pure).
 import { type AudioFraming, frameTicks, scanFrames } from '../ts/audio-frames.js';
-import { ccAt, PACKET_SIZE, payloadOffsetAt, pidAt } from '../ts/packet.js';
+import { PACKET_SIZE } from '../ts/packet.js';
+import { collectPesRegion } from '../ts/pes-region.js';
 import { buildPes, packetizePes, pesDataOffset } from '../ts/pes.js';
+
+// pesFrameTicks lives in src/ts/pes-region.ts (ingest uses it too); re-exported for the segmenter.
+export { pesFrameTicks } from '../ts/pes-region.js';
 
 /** Where the cut goes relative to the audio PES that straddles the grid point. */
 export type SplitDecision =
@@ -21,41 +25,6 @@ export type SplitDecision =
       framesBefore: number;
     };
 
-/** The frame count of the PES at the start of region, for duration estimates; null if unknown. */
-export function pesFrameTicks(
-  region: Uint8Array,
-  pid: number,
-  framing: AudioFraming,
-): number | null {
-  const { pes } = collect(region, pid);
-  const at = pesDataOffset(pes);
-  const scan = at && scanFrames(pes.subarray(at.dataOffset), framing);
-  return scan ? scan.offsets.length * frameTicks(scan) : null;
-}
-
-function collect(region: Uint8Array, pid: number) {
-  const parts: Uint8Array[] = [];
-  const others: Uint8Array[] = [];
-  let firstAf: Uint8Array | null = null;
-  let firstCc = -1;
-  let count = 0;
-  for (let off = 0; off + PACKET_SIZE <= region.length; off += PACKET_SIZE) {
-    const pkt = region.subarray(off, off + PACKET_SIZE);
-    if (pidAt(region, off) !== pid) {
-      others.push(pkt);
-      continue;
-    }
-    const payload = payloadOffsetAt(region, off);
-    if (count === 0) {
-      firstCc = ccAt(region, off);
-      if (payload > 5) firstAf = region.slice(off + 5, off + payload);
-    }
-    count++;
-    parts.push(region.subarray(off + payload, off + PACKET_SIZE));
-  }
-  return { pes: Buffer.concat(parts), others, firstAf, firstCc, count };
-}
-
 /**
  * Decides how to cut at gridPts, given region = the packets from the straddling PES's first packet
  * up to (not including) the next PES start on pid, whose timestamp is nextPts. Only this PES is
@@ -71,7 +40,7 @@ export function planAudioCut(
 ): SplitDecision {
   const nearestEdge: SplitDecision =
     gridPts - pesPts < nextPts - gridPts ? { kind: 'before-pes' } : { kind: 'after-pes' };
-  const { pes, others, firstAf, firstCc, count } = collect(region, pid);
+  const { pes, others, firstAf, firstCc, count } = collectPesRegion(region, pid);
   const header = pesDataOffset(pes);
   if (!header) return nearestEdge;
   const data = pes.subarray(header.dataOffset);

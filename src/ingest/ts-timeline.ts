@@ -1,7 +1,7 @@
 // src/ingest/ts-timeline.ts: scanTimeline (pure): where a TS file's timing-stream PES start, and how long one pass of it lasts.
 import { parsePesTime } from 'mux.js/cjs/m2ts/probe.js';
-import { pesFrameTicks } from '../hls/pes-split.js';
 import { hasPayloadAt, PACKET_SIZE, PAT_PID, pidAt, pusiAt, SYNC_BYTE } from '../ts/packet.js';
+import { pesFrameTicks } from '../ts/pes-region.js';
 import { ProgramTracker } from '../ts/program.js';
 import { ptsDelta, TICKS } from '../ts/timestamps.js';
 

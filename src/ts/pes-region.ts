@@ -1,0 +1,54 @@
+// src/ts/pes-region.ts: one PES's packets on a PID within a region of TS packets: its payload gathered, its audio frame duration (pure).
+import { type AudioFraming, frameTicks, scanFrames } from './audio-frames.js';
+import { ccAt, PACKET_SIZE, payloadOffsetAt, pidAt } from './packet.js';
+import { pesDataOffset } from './pes.js';
+
+/** A region split into the PID's PES bytes and every other packet, with what re-packetising needs. */
+export interface PesRegion {
+  /** The PID's payloads concatenated: one PES, header included. */
+  pes: Uint8Array;
+  /** The region's packets on other PIDs, in order. */
+  others: Uint8Array[];
+  /** The adaptation field of the PID's first packet, after its length byte; null when it has none. */
+  firstAf: Uint8Array | null;
+  /** The continuity counter of the PID's first packet, or -1 when the region has none. */
+  firstCc: number;
+  /** Packets on the PID. */
+  count: number;
+}
+
+/** Gathers the packets of region (whole packets from offset 0) that are on pid. */
+export function collectPesRegion(region: Uint8Array, pid: number): PesRegion {
+  const parts: Uint8Array[] = [];
+  const others: Uint8Array[] = [];
+  let firstAf: Uint8Array | null = null;
+  let firstCc = -1;
+  let count = 0;
+  for (let off = 0; off + PACKET_SIZE <= region.length; off += PACKET_SIZE) {
+    const pkt = region.subarray(off, off + PACKET_SIZE);
+    if (pidAt(region, off) !== pid) {
+      others.push(pkt);
+      continue;
+    }
+    const payload = payloadOffsetAt(region, off);
+    if (count === 0) {
+      firstCc = ccAt(region, off);
+      if (payload > 5) firstAf = region.slice(off + 5, off + payload);
+    }
+    count++;
+    parts.push(region.subarray(off + payload, off + PACKET_SIZE));
+  }
+  return { pes: Buffer.concat(parts), others, firstAf, firstCc, count };
+}
+
+/** The duration in 90 kHz ticks of the frames in the PES at the start of region; null if unknown. */
+export function pesFrameTicks(
+  region: Uint8Array,
+  pid: number,
+  framing: AudioFraming,
+): number | null {
+  const { pes } = collectPesRegion(region, pid);
+  const at = pesDataOffset(pes);
+  const scan = at && scanFrames(pes.subarray(at.dataOffset), framing);
+  return scan ? scan.offsets.length * frameTicks(scan) : null;
+}
