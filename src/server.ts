@@ -8,14 +8,12 @@ import { systemClock, type Clock } from './clock.js';
 import { errorMessage, IngestError, isAppError, StorageError, systemCause } from './errors.js';
 import { type AppConfig, effectiveTargetDuration } from './config.js';
 import { createApp, type Mount } from './http/app.js';
-import { opsRoutes } from './http/ops-routes.js';
 import { HotReload, loadLabelsFile } from './hot-reload.js';
 import { liveMounts } from './http/mounts.js';
 import { captureDeviceNode } from './ingest/capture-command.js';
 import { createIngest } from './ingest/create-ingest.js';
 import { type IngestSource, newIngestCounters } from './ingest/ingest-source.js';
 import type { Logger } from './logger.js';
-import { clientKey } from './metrics/listeners.js';
 import { ServerMetrics } from './metrics/metrics.js';
 import { Packager } from './packager.js';
 import { NO_LABELS } from './scanner/labels.js';
@@ -157,31 +155,17 @@ export async function startServer(
       })
     : null;
   if (scanner) metrics.setScanner(() => scanner.status());
-  const ops = opsRoutes({
+  // Every route, in mount order, is listed in src/http/mounts.ts.
+  const mounts = liveMounts({
+    cfg,
+    packager,
     metrics,
-    status: () => packager.getStatus(),
-    scanner: () => scanner?.status() ?? null,
+    scanner,
     clock,
+    logger,
+    extras: extras.mounts ? await extras.mounts(packager) : [],
   });
-  const mounts = [
-    { path: '/', router: ops },
-    ...(scanner ? [{ path: '/api/scanner', router: scanner.router }] : []),
-    ...liveMounts(cfg, packager),
-    ...(extras.mounts ? await extras.mounts(packager) : []),
-  ];
-  const app = createApp({
-    hls: {
-      stream: cfg.stream,
-      outDir: resolve(cfg.out),
-      playlist: () => packager.playlistText(),
-      onPlaylistRequest: (req) =>
-        metrics.playlistRequested(
-          clientKey(req.socket.remoteAddress, req.get('x-forwarded-for'), req.get('user-agent')),
-        ),
-    },
-    mounts,
-    logger: logger.child('http'),
-  });
+  const app = createApp({ mounts, logger: logger.child('http') });
   const http = createServer(app);
   // Server-Sent Events and long polls must not be cut by the default request timeout.
   http.requestTimeout = 0;

@@ -1,15 +1,13 @@
-// src/scanner/scanner-service.ts: startScannerService, which wires transport, controller, token and router for main.ts.
+// src/scanner/scanner-service.ts: startScannerService, which wires transport, controller, labels, token and rate limit; src/http/scanner-routes.ts serves it.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type express from 'express';
 import type { Clock } from '../clock.js';
 import { ConfigError, errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { createScannerRouter } from '../http/scanner-routes.js';
 import type { CommandTiming } from './command-queue.js';
 import { resolveControlToken, type TokenSource } from './control-token.js';
 import { type Labels, NO_LABELS, withLabel } from './labels.js';
-import { resolveProfile } from './profile.js';
+import { resolveProfile, type ScannerProfile } from './profile.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { ScannerController } from './scanner-controller.js';
 import type { ScannerStatus } from './scanner-status.js';
@@ -49,25 +47,36 @@ export interface ScannerServiceOptions {
 /** A status or transmission with the name from the labels file (null when unlabelled). */
 export type Labelled<T> = T & { label: string | null };
 
-/** What main.ts gets back. */
+/** What main.ts gets back; scannerRoutes (src/http/scanner-routes.ts) serves it at /api/scanner. */
 export interface ScannerService {
-  /** Mounted by app.ts at /api/scanner. */
-  router: express.Router;
+  /** The bearer token control calls must carry. */
   token: string;
   tokenSource: TokenSource;
+  /** The resolved protocol profile (control bodies are checked against it). */
+  profile: ScannerProfile;
+  /** The control-call rate limit (options.rateLimit), shared by every router built on this service. */
+  limiter: RateLimiter;
   /** Same JSON as GET /api/scanner. */
   status(): Labelled<ScannerStatus>;
   /** Calls fn on every status change; returns the unsubscribe function. */
   onStatus(fn: (s: Labelled<ScannerStatus>) => void): () => void;
   /** Recent transmissions, newest first (GET /api/scanner/transmissions). */
   transmissions(): Labelled<Transmission>[];
+  /** Calls fn with the log whenever it changes (or is relabelled); returns the unsubscribe function. */
+  onTransmissions(fn: (t: Labelled<Transmission>[]) => void): () => void;
+  /** Runs a control action on the scanner. */
+  perform: ScannerController['perform'];
+  /** Reads one channel's memory record. */
+  readChannel: ScannerController['readChannel'];
+  /** Calls fn first thing in close() (HTTP ends its event streams); returns the unsubscribe function. */
+  onClose(fn: () => void): () => void;
   /** Replaces the labels; open event streams get the relabelled status and log at once. */
   setLabels(labels: Labels): void;
   /** Changes the squelch poll interval (config reload). */
   setPollMs(ms: number): void;
   /** The in-process simulator with spec 'sim', else null. */
   simulator: SimulatedScanner | null;
-  /** Ends event streams, stops polling and closes the serial port or simulator. */
+  /** Runs the onClose hooks (ending event streams), stops polling and closes the serial port or simulator. */
   close(): Promise<void>;
 }
 
@@ -152,41 +161,33 @@ export async function startScannerService(opts: ScannerServiceOptions): Promise<
       off();
     };
   };
-  const labelled = {
-    status,
-    transmissions,
-    onStatus: (fn: (s: Labelled<ScannerStatus>) => void) =>
-      subscribe((changed) => controller.onStatus(changed), fn, status),
-    onTransmissions: (fn: (t: Labelled<Transmission>[]) => void) =>
-      subscribe((changed) => controller.onTransmissions(changed), fn, transmissions),
-    perform: controller.perform.bind(controller),
-    readChannel: controller.readChannel.bind(controller),
-  };
-  const { router, closeStreams } = createScannerRouter({
-    controller: labelled,
-    token,
-    profile,
-    limiter: new RateLimiter(opts.clock, opts.rateLimit),
-    clock: opts.clock,
-    logger,
-  });
+  const closeHooks = new Set<() => void>();
   logger.info('scanner service starting', { port: transport.description, tokenSource: source });
   controller.start();
   return {
-    router,
     token,
     tokenSource: source,
+    profile,
+    limiter: new RateLimiter(opts.clock, opts.rateLimit),
     status,
-    onStatus: labelled.onStatus,
+    onStatus: (fn) => subscribe((changed) => controller.onStatus(changed), fn, status),
     transmissions,
+    onTransmissions: (fn) =>
+      subscribe((changed) => controller.onTransmissions(changed), fn, transmissions),
+    perform: controller.perform.bind(controller),
+    readChannel: controller.readChannel.bind(controller),
     setLabels: (next) => {
       labels = next;
       for (const fn of [...relabel]) fn();
     },
     setPollMs: (ms) => controller.setPollMs(ms),
     simulator,
+    onClose: (fn) => {
+      closeHooks.add(fn);
+      return () => void closeHooks.delete(fn);
+    },
     close: async () => {
-      closeStreams();
+      for (const fn of [...closeHooks]) fn();
       await controller.close();
     },
   };

@@ -10,6 +10,7 @@ import express from 'express';
 import helmet from 'helmet';
 import type { Browser, Page } from 'playwright-core';
 import { systemClock } from '../../src/clock.js';
+import { scannerRoutes } from '../../src/http/scanner-routes.js';
 import { nullLogger } from '../../src/logger.js';
 import { startScannerService, type ScannerService } from '../../src/scanner/scanner-service.js';
 import { launchChromium } from '../helpers/chromium.js';
@@ -33,7 +34,8 @@ async function listen(withScanner: boolean): Promise<string> {
   const app = express();
   app.use(helmet());
   app.use(express.json());
-  if (withScanner) app.use('/api/scanner', service.router);
+  if (withScanner)
+    app.use('/api/scanner', scannerRoutes(service, { clock: systemClock, logger: nullLogger }));
   app.get('/', (_req, res) => {
     res.type('html').send(PAGE);
   });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import { systemClock } from '../../src/clock.js';
+import { scannerRoutes } from '../../src/http/scanner-routes.js';
 import { memoryLogger, nullLogger } from '../../src/logger.js';
 import { TOKEN_FILE } from '../../src/scanner/control-token.js';
 import {
@@ -35,7 +36,7 @@ async function serve(
   });
   const app = express();
   app.use(express.json());
-  app.use('/api/scanner', service.router);
+  app.use('/api/scanner', scannerRoutes(service, { clock: systemClock, logger: nullLogger }));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   open.push({ service, server });
