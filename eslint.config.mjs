@@ -1,7 +1,12 @@
-// eslint.config.mjs: type-aware lint for src/, test/ and scripts/ (promise safety matters in a socket server).
+// eslint.config.mjs: type-aware lint for src/, test/ and scripts/ (promise safety matters in a socket server), and the direction of imports between src/ folders.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+/** A regex for relative imports that reach into one of the sibling src/ folders named. */
+function edgeFolders(names) {
+  return `^\\.\\.?/(.*/)?(${names.join('|')})(/|$)`;
+}
 
 export default tseslint.config(
   {
@@ -40,14 +45,97 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  // Folder direction: the core (ts/, hls/) knows no I/O and no edge; edges never reach back into HTTP.
+  {
+    files: ['src/ts/**/*.ts', 'src/hls/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: edgeFolders(['http', 'ingest', 'storage', 'upload', 'scanner', 'metrics']),
+              message:
+                'src/ts/ and src/hls/ are the pure core: they import nothing from an edge folder.',
+            },
+            {
+              regex: '^(express|serialport)(/|$)|^(node:)?(net|fs|fs/promises|http|dgram)$',
+              message:
+                'src/ts/ and src/hls/ do no I/O: sockets, files, HTTP and serial belong to the edges.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/scanner/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: edgeFolders(['http']),
+              message:
+                'src/scanner/ exposes a service; src/http/scanner-routes.ts builds the router from it.',
+            },
+            { regex: '^express(/|$)', message: 'src/scanner/ knows nothing of Express.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/upload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: edgeFolders(['http']),
+              message:
+                'src/upload/ imports nothing from src/http/ (media types are in src/hls/media-types.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/ingest/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: edgeFolders(['hls', 'http']),
+              message:
+                'src/ingest/ depends on src/ts/ only, never on the packaging (src/hls/) or HTTP.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: globals.node },
+    // Merged, not replaced: disableTypeChecked's parserOptions keep these files out of the project.
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: globals.node,
+    },
   },
   {
     files: ['public/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: globals.browser, sourceType: 'module' },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: globals.browser,
+      sourceType: 'module',
+    },
   },
 );
