@@ -53,7 +53,8 @@ function parseArgv(argv: readonly string[]): ParsedArgs {
     }
     const negated = flag.startsWith('--no-');
     const spec = OPTIONS.find((o) => o.flag === (negated ? '--' + flag.slice(5) : flag));
-    if (!spec) throw new ConfigError(`unknown option ${JSON.stringify(arg)} (see --help)`);
+    if (!spec || (negated && spec.kind !== 'boolean'))
+      throw new ConfigError(`unknown option ${JSON.stringify(arg)} (see --help)`);
     if (spec.kind === 'boolean') {
       out.values.push({ spec, raw: inline ?? !negated });
       continue;

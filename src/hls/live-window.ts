@@ -58,7 +58,16 @@ export class LiveWindow {
     const msn = this.nextMsnValue++;
     this.segments.push({ ...seg, msn });
     const evicted: MediaSegment[] = [];
+    // RFC 8216bis §6.2.2: "The server MUST NOT remove a Media Segment from a Playlist file
+    // without an EXT-X-ENDLIST tag if that would produce a Playlist whose duration is less than
+    // three times the Target Duration." Segments run a frame short of the grid step now and
+    // then (2.011 / 1.985 s of 44.1 kHz MP3), so the count alone is not enough.
+    const minSec = 3 * this.opts.targetDurationSec;
+    let total = this.segments.reduce((sum, s) => sum + s.durationSec, 0);
     while (this.opts.size !== null && this.segments.length > this.opts.size) {
+      const head = this.segments[0];
+      if (total - head.durationSec < minSec) break;
+      total -= head.durationSec;
       const gone = this.segments.shift();
       if (!gone) break;
       this.mediaSequence = gone.msn + 1;

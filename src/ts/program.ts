@@ -118,7 +118,10 @@ export class ProgramTracker {
 
   /** Feeds a packet on the PMT PID; acts only on a new version. */
   onPmt(b: Uint8Array, off: number): PsiResult {
-    if (this.current && ProgramTracker.repeats(this.lastPmt, b, off)) return { kind: 'ignored' };
+    // The cache holds packet bytes from 4 on, not the PID: a PMT that moved to another PID with
+    // the same bytes is new to us.
+    const samePid = this.current?.pmtPid === this.pmtPid;
+    if (samePid && ProgramTracker.repeats(this.lastPmt, b, off)) return { kind: 'ignored' };
     const s = readSection(b, off);
     if (s === 'not-start') return { kind: 'ignored' };
     if (typeof s === 'string') return { kind: 'problem', message: `PMT ${s}` };
