@@ -3,7 +3,8 @@
 /**
  * Base-36 start time in milliseconds: segment names never repeat across restarts, even when a
  * killed run wrote a segment its state file never recorded and the next run starts within the
- * same second. RFC 8216bis §6.2.1: "the server MUST NOT change the URI ... of a Media Segment".
+ * same second. A URI that came back with other bytes would break every cache (nginx, a CDN, the
+ * player) that holds the old ones, since segments are served as immutable.
  */
 export function makeRunId(nowMs: number): string {
   return Math.floor(nowMs).toString(36);

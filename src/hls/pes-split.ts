@@ -4,9 +4,6 @@ import { PACKET_SIZE } from '../ts/packet.js';
 import { collectPesRegion } from '../ts/pes-region.js';
 import { buildPes, packetizePes, pesDataOffset } from '../ts/pes.js';
 
-// pesFrameTicks lives in src/ts/pes-region.ts (ingest uses it too); re-exported for the segmenter.
-export { pesFrameTicks } from '../ts/pes-region.js';
-
 /** Where the cut goes relative to the audio PES that straddles the grid point. */
 export type SplitDecision =
   | { kind: 'before-pes' }

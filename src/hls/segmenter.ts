@@ -15,7 +15,8 @@ import { ProgramTracker, type ProgramState } from '../ts/program.js';
 import { patPacket, sectionPacket } from '../ts/psi.js';
 import { SegmentBuffer } from '../ts/segment-buffer.js';
 import { ptsDelta, TICKS } from '../ts/timestamps.js';
-import { pesFrameTicks, planAudioCut } from './pes-split.js';
+import { pesFrameTicks } from '../ts/pes-region.js';
+import { planAudioCut } from './pes-split.js';
 import { RunCopier } from './run-copier.js';
 
 /** Settings the segmenter needs. */

@@ -14,7 +14,11 @@ export interface HlsRouteOptions {
   onPlaylistRequest?: (req: Request) => void;
 }
 
-/** hls-rules §3.18: a cached live playlist freezes players; segments never change, so cache them long. */
+/**
+ * A cached live playlist freezes players: RFC 8216 §6.2.2 lets a live playlist change only by
+ * gaining new segments and losing old ones, and a client that reloads it must see each change. A
+ * listed segment's bytes never change (names are never reused), so segments may be cached for good.
+ */
 export const PLAYLIST_CACHE = 'no-cache';
 export const SEGMENT_CACHE = 'public, max-age=31536000, immutable';
 
@@ -23,7 +27,7 @@ const TYPES: Record<string, { type: string; cache: string }> = {
   '.ts': { type: SEGMENT_TYPE, cache: SEGMENT_CACHE },
 };
 
-/** hls.js needs CORS on every HLS resource; it reads Age for low-latency tune-in (hls-rules §3.19). */
+/** hls.js fetches with XHR/fetch, so every HLS resource needs CORS; it reads the Age header to estimate how old a cached playlist is. */
 function cors(req: Request, res: Response, next: NextFunction): void {
   res.setHeader('Access-Control-Allow-Origin', '*');
   res.setHeader('Access-Control-Expose-Headers', 'Age, Content-Length, Date');

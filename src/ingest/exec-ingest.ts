@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../backoff.js';
 import type { IngestSource, IngestStarted } from './ingest-source.js';
 import { LineLimiter } from './line-limiter.js';
 import { SessionGuard } from './session-guard.js';

@@ -3,7 +3,7 @@ import { connect, type Socket } from 'node:net';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../backoff.js';
 import type { IngestSource, IngestStarted } from './ingest-source.js';
 import { SessionGuard } from './session-guard.js';
 import type { IngestSink } from './ingest-source.js';

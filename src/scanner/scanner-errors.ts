@@ -1,4 +1,4 @@
-// src/scanner/scanner-errors.ts: typed scanner errors with stable codes; scanner-routes.ts maps them to HTTP.
+// src/scanner/scanner-errors.ts: typed scanner errors with stable codes; http/error-status.ts maps them to HTTP.
 import { AppError } from '../errors.js';
 
 /** The scanner gave no acceptable reply within timeout × (1 + retries) (HTTP 504). */

@@ -1,6 +1,7 @@
 // src/upload/uploader.ts: Uploader: mirrors segments and the playlist to an HTTP origin (WebDAV PUT/DELETE) through a bounded, ordered queue with retries.
 import { readFile } from 'node:fs/promises';
 import type { Clock } from '../clock.js';
+import { Backoff } from '../backoff.js';
 import { errorMessage } from '../errors.js';
 import { PLAYLIST_TYPE, SEGMENT_TYPE } from '../hls/media-types.js';
 import type { Logger } from '../logger.js';
@@ -52,14 +53,14 @@ export class Uploader {
   private readonly queue: UploadJob[] = [];
   private readonly base: string;
   private readonly maxQueue: number;
-  private readonly backoff: { initialMs: number; maxMs: number };
+  private readonly backoff: Backoff;
   private readonly timeoutMs: number;
   private readonly fetchFn: FetchLike;
   private readonly counts = { uploaded: 0, failures: 0, dropped: 0 };
   private running = false;
   private closed = false;
-  private wake: (() => void) | null = null;
-  private cancelSleep: (() => void) | null = null;
+  /** Ends the backoff sleep now (close() only: a new job does not cut the backoff short). */
+  private endSleep: (() => void) | null = null;
   private lastDropLogMs = -Infinity;
   private dropsSinceLog = 0;
   private idleFns: (() => void)[] = [];
@@ -67,7 +68,9 @@ export class Uploader {
   constructor(private readonly opts: UploaderOptions) {
     this.base = opts.baseUrl.endsWith('/') ? opts.baseUrl : `${opts.baseUrl}/`;
     this.maxQueue = opts.maxQueue ?? 200;
-    this.backoff = opts.backoff ?? { initialMs: 500, maxMs: 15_000 };
+    const b = opts.backoff ?? { initialMs: 500, maxMs: 15_000 };
+    // Only a success resets the delay (healthyMs never reached).
+    this.backoff = new Backoff({ ...b, healthyMs: Infinity });
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.fetchFn = opts.fetch ?? ((url, init) => fetch(url, init));
   }
@@ -110,7 +113,6 @@ export class Uploader {
       this.queue.shift();
       this.noteDrop();
     }
-    this.wake?.();
     if (!this.running) void this.run();
   }
 
@@ -136,8 +138,7 @@ export class Uploader {
     ]);
     cancel();
     this.closed = true;
-    this.cancelSleep?.();
-    this.wake?.();
+    this.endSleep?.();
     this.queue.length = 0;
     for (const f of this.idleFns.splice(0)) f();
   }
@@ -157,7 +158,6 @@ export class Uploader {
 
   private async run(): Promise<void> {
     this.running = true;
-    let delay = this.backoff.initialMs;
     try {
       while (!this.closed) {
         const job = this.queue[0];
@@ -169,11 +169,10 @@ export class Uploader {
         if (this.closed) break;
         if (outcome === 'retry') {
           this.counts.failures++;
-          await this.sleep(delay);
-          delay = Math.min(delay * 2, this.backoff.maxMs);
+          await this.sleep(this.backoff.next(0));
           continue; // the head may have been dropped meanwhile; take whatever is first now
         }
-        delay = this.backoff.initialMs;
+        this.backoff.reset();
         if (this.queue[0] === job) this.queue.shift();
       }
     } catch (e) {
@@ -225,15 +224,13 @@ export class Uploader {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      const cancel = this.opts.clock.setTimer(() => done(), ms);
       const done = (): void => {
-        this.cancelSleep?.();
-        this.cancelSleep = null;
-        this.wake = null;
+        cancel();
+        this.endSleep = null;
         resolve();
       };
-      this.cancelSleep = this.opts.clock.setTimer(done, ms);
-      // A new job does not cut the backoff short; only close() does (through wake).
-      this.wake = this.closed ? done : null;
+      this.endSleep = done;
     });
   }
 }

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parsePesTime } from 'mux.js/cjs/m2ts/probe.js';
-import { pesFrameTicks, planAudioCut, type SplitDecision } from '../../../src/hls/pes-split.js';
+import { planAudioCut, type SplitDecision } from '../../../src/hls/pes-split.js';
+import { pesFrameTicks } from '../../../src/ts/pes-region.js';
 import {
   ccAt,
   PACKET_SIZE,

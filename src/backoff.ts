@@ -1,4 +1,4 @@
-// src/ingest/backoff.ts: Backoff (pure): growing retry delays for reconnecting and restarting sources.
+// src/backoff.ts: Backoff (pure): growing retry delays for reconnecting sources, restarting encoders and upload retries.
 
 /** Backoff settings, in milliseconds. */
 export interface BackoffOptions {
@@ -29,5 +29,10 @@ export class Backoff {
     const delay = Math.min(this.maxMs, this.initialMs * 2 ** Math.min(this.failures, 20));
     this.failures++;
     return delay;
+  }
+
+  /** An attempt succeeded: the next failure waits initialMs again. */
+  reset(): void {
+    this.failures = 0;
   }
 }
