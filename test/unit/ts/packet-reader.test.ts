@@ -1,9 +1,8 @@
 // test/unit/ts/packet-reader.test.ts: the packet walk joins split packets at any offset and resyncs after garbage.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { PacketReader } from '../../../src/ts/packet-reader.js';
-import { makeTs } from '../../helpers/media.js';
+import { tsStream } from '../../helpers/ts-builder.js';
 
 function collect(chunks: Uint8Array[]) {
   const seen: string[] = [];
@@ -19,8 +18,8 @@ function collect(chunks: Uint8Array[]) {
 
 describe('PacketReader', () => {
   let ts: Uint8Array;
-  before(async () => {
-    ts = readFileSync(await makeTs('mp3', 2)).subarray(0, 188 * 40);
+  before(() => {
+    ts = tsStream({ codec: 'mp3', seconds: 2 }).subarray(0, 188 * 40);
   });
 
   it('yields every packet whatever the chunk boundaries', () => {
