@@ -45,18 +45,27 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  // Folder direction: the core (ts/, hls/) knows no I/O and no edge; edges never reach back into HTTP.
-  {
-    files: ['src/ts/**/*.ts', 'src/hls/**/*.ts'],
+  // Folder direction: the core (ts/, then hls/) knows no I/O and no edge; edges never reach back into HTTP.
+  ...[
+    {
+      files: ['src/hls/**/*.ts'],
+      below: ['http', 'ingest', 'storage', 'upload', 'scanner', 'metrics'],
+    },
+    // ts/ is the bottom layer: packets, PSI, PES, frames; hls/ builds on it, never the reverse.
+    {
+      files: ['src/ts/**/*.ts'],
+      below: ['hls', 'http', 'ingest', 'storage', 'upload', 'scanner', 'metrics'],
+    },
+  ].map(({ files, below }) => ({
+    files,
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: edgeFolders(['http', 'ingest', 'storage', 'upload', 'scanner', 'metrics']),
-              message:
-                'src/ts/ and src/hls/ are the pure core: they import nothing from an edge folder.',
+              regex: edgeFolders(below),
+              message: `${files[0].split('/**')[0]}/ is the pure core: it imports nothing from ${below.join(', ')}.`,
             },
             {
               regex: '^(express|serialport)(/|$)|^(node:)?(net|fs|fs/promises|http|dgram)$',
@@ -67,7 +76,7 @@ export default tseslint.config(
         },
       ],
     },
-  },
+  })),
   {
     files: ['src/scanner/**/*.ts'],
     rules: {
