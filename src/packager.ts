@@ -296,17 +296,24 @@ export class Packager extends EventEmitter<PackagerEvents> {
     this.emit('status', this.getStatus());
   }
 
-  /** Live: lists a segment (real or GAP), schedules what slid out for deletion, renders the playlist. */
+  /** Lists a segment (real or GAP) in the window and schedules what slid out for deletion. */
   private list(entry: Omit<MediaSegment, 'msn'>): void {
     const { msn, evicted } = this.window.add(entry);
     for (const s of evicted) this.reaper.schedule(s.uri, this.availabilityMs());
-    this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
     this.status.mediaSequence = msn;
   }
 
+  /**
+   * Makes the window public: first the state file, then the playlist in memory (HTTP) and in the
+   * store (nginx). In that order a kill at any moment leaves a state that covers everything served,
+   * so a restart never numbers a segment again or lowers a sequence number (§6.2.2: they never
+   * decrease). A kill between the two only lists, after the restart, a segment that is whole but
+   * was not yet announced.
+   */
   private async writePlaylistAndState(arrivedMs: number): Promise<void> {
-    const text = this.playlist;
-    if (text === null) return;
+    await this.saveState();
+    const text = renderMediaPlaylist(this.window.toPlaylist('live'));
+    this.playlist = text;
     let written = true;
     try {
       await this.opts.store.writeAtomic(this.playlistName, text);
@@ -322,7 +329,6 @@ export class Packager extends EventEmitter<PackagerEvents> {
       written,
       publishLatencyMs: this.opts.clock.now() - arrivedMs,
     });
-    await this.saveState();
   }
 
   private async saveState(): Promise<void> {
