@@ -147,6 +147,8 @@ export class Packager extends EventEmitter<PackagerEvents> {
       this.status.mediaSequence = this.window.listed.at(-1)?.msn ?? null;
       if (this.window.listed.length)
         this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
+      // The file on disk may list what the plan dropped (or lag a killed run): nginx serves the same.
+      await this.writePlaylistFile(this.playlist);
       logger.info(
         `continuing stream ${this.opts.stream} at media sequence ${this.window.nextMsn} with ${this.window.listed.length} segment(s) from the previous run`,
       );
@@ -304,31 +306,37 @@ export class Packager extends EventEmitter<PackagerEvents> {
   }
 
   /**
-   * Makes the window public: first the state file, then the playlist in memory (HTTP) and in the
-   * store (nginx). In that order a kill at any moment leaves a state that covers everything served,
-   * so a restart never numbers a segment again or lowers a sequence number (§6.2.2: they never
-   * decrease). A kill between the two only lists, after the restart, a segment that is whole but
-   * was not yet announced.
+   * Makes the window public: first the state file, then the playlist in the store (nginx serves
+   * it), then in memory (HTTP). In that order a kill at any moment leaves a state that covers all
+   * that was served, and a file that covers all that memory served, so no listener sees a segment
+   * numbered again or a sequence number go down (RFC 8216bis §6.2.2: they never decrease). A kill
+   * in between only lists, after the restart, a segment that is whole but was not yet announced.
    */
   private async writePlaylistAndState(arrivedMs: number): Promise<void> {
     await this.saveState();
     const text = renderMediaPlaylist(this.window.toPlaylist('live'));
+    const written = await this.writePlaylistFile(text);
     this.playlist = text;
-    let written = true;
-    try {
-      await this.opts.store.writeAtomic(this.playlistName, text);
-    } catch (e) {
-      written = false;
-      this.opts.logger.error(
-        `could not write ${this.playlistName}: ${errorMessage(e)}; HTTP keeps serving the current playlist from memory`,
-      );
-    }
     this.emit('playlist-written', {
       name: this.playlistName,
       text,
       written,
       publishLatencyMs: this.opts.clock.now() - arrivedMs,
     });
+  }
+
+  /** Writes NAME.m3u8 to the store (null removes it); false, logged, when the write failed. */
+  private async writePlaylistFile(text: string | null): Promise<boolean> {
+    try {
+      if (text === null) await this.opts.store.remove(this.playlistName);
+      else await this.opts.store.writeAtomic(this.playlistName, text);
+      return true;
+    } catch (e) {
+      this.opts.logger.error(
+        `could not write ${this.playlistName}: ${errorMessage(e)}; HTTP keeps serving the current playlist from memory`,
+      );
+      return false;
+    }
   }
 
   private async saveState(): Promise<void> {
