@@ -1,5 +1,8 @@
 // src/ingest/address-filter.ts: --ingest-allow: which source addresses may publish (CIDR list, IPv4 and IPv6).
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import type { Clock } from '../clock.js';
+import { LogThrottle } from '../log-throttle.js';
+import type { Logger } from '../logger.js';
 
 /** Decides whether a remote address may publish. */
 export interface AddressFilter {
@@ -49,4 +52,32 @@ export function parseAllowList(text: string): AddressFilter {
       return false;
     },
   };
+}
+
+/**
+ * --ingest-allow at a source: admits or refuses one publisher (a connection or a datagram),
+ * counting every refusal for /metrics and logging at most one line per 10 s.
+ */
+export class PublisherGate {
+  private readonly log = new LogThrottle(10_000);
+
+  constructor(
+    private readonly allow: AddressFilter,
+    private readonly counters: { refused: number },
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  /** True when address may publish; else counts it and logs `${what} from ${who}: not in …`. */
+  admit(address: string, who: string, what: string): boolean {
+    if (this.allow.allows(address)) return true;
+    this.counters.refused++;
+    const line = this.log.pass(
+      'refused',
+      `${what} from ${who}: not in --ingest-allow ${this.allow.description}`,
+      this.clock.now(),
+    );
+    if (line !== null) this.logger.warn(line);
+    return false;
+  }
 }

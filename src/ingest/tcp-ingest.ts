@@ -2,9 +2,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
-import { LogThrottle } from '../log-throttle.js';
 import type { Logger } from '../logger.js';
-import { ALLOW_ALL, type AddressFilter } from './address-filter.js';
+import { ALLOW_ALL, type AddressFilter, PublisherGate } from './address-filter.js';
 import {
   type IngestCounters,
   type IngestSink,
@@ -53,12 +52,13 @@ export class TcpIngest implements IngestSource {
   private lastDataMs = 0;
   private cancelHandover: (() => void) | null = null;
   private readonly session: SessionGuard;
-  private readonly refusals = new LogThrottle(10_000);
+  private readonly gate: PublisherGate;
   readonly counters: IngestCounters;
 
   constructor(private readonly opts: TcpIngestOptions) {
     this.session = new SessionGuard(opts.sink, opts.logger);
     this.counters = opts.counters ?? newIngestCounters();
+    this.gate = new PublisherGate(opts.allow ?? ALLOW_ALL, this.counters, opts.logger, opts.clock);
   }
 
   /** Starts listening; resolves with the bound port. */
@@ -91,15 +91,7 @@ export class TcpIngest implements IngestSource {
   }
 
   private onConnection(socket: Socket): void {
-    const allow = this.opts.allow ?? ALLOW_ALL;
-    if (!allow.allows(socket.remoteAddress ?? '')) {
-      this.counters.refused++;
-      const line = this.refusals.pass(
-        'refused',
-        `refused a publisher from ${describe(socket)}: not in --ingest-allow ${allow.description}`,
-        this.opts.clock.now(),
-      );
-      if (line !== null) this.opts.logger.warn(line);
+    if (!this.gate.admit(socket.remoteAddress ?? '', describe(socket), 'refused a publisher')) {
       socket.destroy();
       return;
     }

@@ -3,8 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { LogThrottle } from '../log-throttle.js';
-import { ALLOW_ALL, type AddressFilter } from './address-filter.js';
+import { ALLOW_ALL, type AddressFilter, PublisherGate } from './address-filter.js';
 import {
   type IngestCounters,
   type IngestSink,
@@ -45,12 +44,13 @@ export class UdpIngest implements IngestSource {
   private lastMs = 0;
   private idleTimer: (() => void) | null = null;
   private lastSender = '';
-  private readonly refusals = new LogThrottle(10_000);
+  private readonly gate: PublisherGate;
   readonly counters: IngestCounters;
 
   constructor(private readonly opts: UdpIngestOptions) {
     this.session = new SessionGuard(opts.sink, opts.logger);
     this.counters = opts.counters ?? newIngestCounters();
+    this.gate = new PublisherGate(opts.allow ?? ALLOW_ALL, this.counters, opts.logger, opts.clock);
   }
 
   start(): Promise<IngestStarted> {
@@ -58,7 +58,9 @@ export class UdpIngest implements IngestSource {
     const s = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', reuseAddr: true });
     this.socket = s;
     s.on('message', (msg, rinfo) => {
-      if (this.allowed(rinfo.address, rinfo.port))
+      if (
+        this.gate.admit(rinfo.address, `${rinfo.address}:${rinfo.port}`, 'udp: dropped datagrams')
+      )
         this.onMessage(msg, `${rinfo.address}:${rinfo.port}`);
     });
     return new Promise((resolve, reject) => {
@@ -89,20 +91,6 @@ export class UdpIngest implements IngestSource {
         resolve({ description: `udp://${host}:${bound}${how} (send MPEG-TS here)`, port: bound });
       });
     });
-  }
-
-  /** --ingest-allow: datagrams from elsewhere are dropped, counted and logged (rate-limited). */
-  private allowed(address: string, port: number): boolean {
-    const allow = this.opts.allow ?? ALLOW_ALL;
-    if (allow.allows(address)) return true;
-    this.counters.refused++;
-    const line = this.refusals.pass(
-      'refused',
-      `udp: dropped datagrams from ${address}:${port}: not in --ingest-allow ${allow.description}`,
-      this.opts.clock.now(),
-    );
-    if (line !== null) this.opts.logger.warn(line);
-    return false;
   }
 
   private onMessage(msg: Buffer, from: string): void {

@@ -11,18 +11,6 @@ export interface SimChannel {
   attenuator: boolean;
 }
 
-/** A deterministic random source in [0, 1) (mulberry32), so a seed reproduces a whole session. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Plausible bands per bank: VHF high, UHF, air, 800 conventional, and a trunked 800 system. */
 const BANK_PLAN: { lo: number; hi: number; stepMHz: number; trunk: boolean }[] = [
   { lo: 150.8, hi: 173.9, stepMHz: 0.0125, trunk: false },

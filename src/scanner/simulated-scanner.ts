@@ -2,7 +2,8 @@
 import type { Clock } from '../clock.js';
 import { SimAir } from './sim-air.js';
 import { SimCommands } from './sim-commands.js';
-import { randomProgram, seededRandom, type SimChannel } from './sim-memory.js';
+import { seededRandom } from '../random.js';
+import { randomProgram, type SimChannel } from './sim-memory.js';
 import { currentMHz, enabledBanks, newRadio, type SimMode, type SimRadio } from './sim-radio.js';
 import { SimReplies } from './sim-replies.js';
 import type { SimScript } from './sim-script.js';

@@ -1,4 +1,5 @@
 // test/helpers/es.ts: what went in against what came out: elementary streams (PES payloads, headers stripped) per PID, and segmenter runs over any split of the input.
+import { seededRandom } from '../../src/random.js';
 import { Segmenter, type SegmenterOptions } from '../../src/hls/segmenter.js';
 import { hasPayloadAt, PACKET_SIZE, payloadOffsetAt, pidAt, pusiAt } from '../../src/ts/packet.js';
 
@@ -84,16 +85,5 @@ export function* randomReads(
   }
 }
 
-/** A small deterministic generator in [0, 1). */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    // xorshift32
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
+/** A small deterministic generator in [0, 1) (the project's one seeded source). */
+export const seeded = seededRandom;

@@ -1,4 +1,5 @@
 // test/helpers/soak.ts: the soak engine: the real CLI as a child process, an endless re-stamped TS feed over real TCP, and the restart-storm and day-of-stream checks.
+import { seededRandom } from '../../src/random.js';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -33,18 +34,6 @@ const STREAM = 'live';
 const MB = 1024 * 1024;
 
 // ───────────────────────────── small utilities ─────────────────────────────
-
-/** A seeded PRNG (mulberry32): the same seed gives the same storm. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

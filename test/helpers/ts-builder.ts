@@ -1,4 +1,5 @@
 // test/helpers/ts-builder.ts: hermetic MPEG-TS for unit tests, built from our own PSI/PES primitives and hand-made MP3/ADTS frames (no ffmpeg).
+import { seededRandom } from '../../src/random.js';
 import { type AudioFormat, silentFrame } from '../../src/hls/silence.js';
 import { crc32Mpeg } from '../../src/ts/crc32.js';
 import { NULL_PID, PACKET_SIZE, PAT_PID, STREAM_TYPE, SYNC_BYTE } from '../../src/ts/packet.js';
@@ -541,16 +542,7 @@ export function concat(...parts: Uint8Array[]): Buffer {
 }
 
 /** A small seeded generator in [0, 1) (mulberry32), for property-style loops. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 /** A random integer in [lo, hi] from r. */
 export function randInt(r: () => number, lo: number, hi: number): number {

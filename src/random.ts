@@ -1,0 +1,13 @@
+// src/random.ts: seededRandom (pure): one deterministic random source, so a seed reproduces a simulator session, a storm or a property test.
+
+/** Numbers in [0, 1) from mulberry32: the same seed gives the same sequence. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
