@@ -6,7 +6,6 @@ import { GapWatch } from './gap-watch.js';
 import type { GapSegment } from './hls/gap-planner.js';
 import { GapMedia } from './hls/gap-media.js';
 import { LiveWindow } from './hls/live-window.js';
-import { planRestore } from './hls/plan-restore.js';
 import type { MediaSegment } from './hls/playlist.js';
 import { renderMediaPlaylist } from './hls/render.js';
 import {
@@ -19,6 +18,7 @@ import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import { makeRunId, segmentUri } from './segment-names.js';
 import type { SegmentStore } from './storage/segment-store.js';
+import { readRestore } from './storage/restore.js';
 import { SegmentReaper } from './storage/segment-reaper.js';
 import type { StateFile } from './storage/state-file.js';
 import { type SignalState, initialStatus, type StreamStatus } from './stream-status.js';
@@ -121,45 +121,20 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** Prepares the directory and picks up the previous run's window and pending deletions. */
   async init(): Promise<void> {
-    const { store, state, logger } = this.opts;
-    await store.init();
-    const removed = await store.removeTempFiles();
-    if (removed) logger.info(`removed ${removed} temp file(s) left by an earlier run`);
-    if (!state) return;
-    let saved = null;
-    try {
-      saved = await state.load();
-    } catch (e) {
-      logger.error(`ignoring saved state: ${errorMessage(e)}; starting a fresh playlist`);
-    }
-    const files = await store.sizes();
-    if (saved) {
-      const plan = planRestore(saved.window, files, this.opts.targetDurationSec);
-      if (plan.reason)
-        logger.warn(
-          `${plan.reason}; ${plan.dropped.length} segment(s) are not listed again, sequence numbers continue and the next segment starts with a discontinuity`,
-        );
-      this.window = this.newWindow(plan.window);
-      for (const p of saved.pendingDeletes)
-        this.reaper.schedule(p.uri, Math.max(0, p.deleteAtMs - this.opts.clock.now()));
-      // A restart always breaks the media timeline (RFC 8216bis §4.4.4.3).
-      this.joinPending = true;
-      this.status.mediaSequence = this.window.listed.at(-1)?.msn ?? null;
-      if (this.window.listed.length)
-        this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
-      // The file on disk may list what the plan dropped (or lag a killed run): nginx serves the same.
-      await this.writePlaylistFile(this.playlist);
-      logger.info(
-        `continuing stream ${this.opts.stream} at media sequence ${this.window.nextMsn} with ${this.window.listed.length} segment(s) from the previous run`,
-      );
-    }
-    // Segments of ours on disk that nothing lists or schedules: delete after the availability time.
-    const listed = new Set(this.window.listed.map((s) => s.uri));
-    const prefix = `${this.opts.stream}-`;
-    for (const f of files.keys()) {
-      if (f.startsWith(prefix) && f.endsWith('.ts') && !listed.has(f) && !this.reaper.has(f))
-        this.reaper.schedule(f, this.availabilityMs());
-    }
+    const { store, state, stream, targetDurationSec, logger, clock } = this.opts;
+    const r = await readRestore(store, state, stream, targetDurationSec, logger);
+    for (const p of r.pendingDeletes)
+      this.reaper.schedule(p.uri, Math.max(0, p.deleteAtMs - clock.now()));
+    for (const f of r.strays) this.reaper.schedule(f, this.availabilityMs());
+    if (!r.window) return;
+    this.window = this.newWindow(r.window);
+    // A restart always breaks the media timeline (RFC 8216bis §4.4.4.3).
+    this.joinPending = true;
+    this.status.mediaSequence = this.window.listed.at(-1)?.msn ?? null;
+    if (this.window.listed.length)
+      this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
+    // The file on disk may list what the plan dropped (or lag a killed run): nginx serves the same.
+    await this.writePlaylistFile(this.playlist);
   }
 
   /** How long a segment stays downloadable after it left the playlist (RFC 8216 §6.2.2, conservatively). */
