@@ -274,10 +274,16 @@ function buildPmt(t: PmtTable): Buffer {
 
 /** Writes section after the packet's pointer_field (set to 0), 0xFF after it; false if it does not fit. */
 function writeSection(out: Uint8Array, off: number, s: SectionAt, section: Uint8Array): boolean {
-  if (s.pointer + 1 + section.length > off + P) return false;
-  out[s.pointer] = 0;
-  out.set(section, s.pointer + 1);
-  out.fill(0xff, s.pointer + 1 + section.length, off + P);
+  let pointer = s.pointer;
+  if (pointer + 1 + section.length > off + P) {
+    // GStreamer pads PSI packets with adaptation-field stuffing: drop it to make room.
+    if (off + 4 + 1 + section.length > off + P) return false;
+    out[off + 3] = (out[off + 3] & 0xcf) | 0x10;
+    pointer = off + 4;
+  }
+  out[pointer] = 0;
+  out.set(section, pointer + 1);
+  out.fill(0xff, pointer + 1 + section.length, off + P);
   return true;
 }
 
