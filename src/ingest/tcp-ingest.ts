@@ -34,6 +34,8 @@ function describe(s: Socket): string {
 /** How long an old publisher may go on sending once a new one connected, and how long it may be quiet. */
 const HANDOVER_MAX_MS = 1000;
 const HANDOVER_QUIET_MS = 200;
+/** New connections that may wait for a handover at once. */
+const MAX_WAITING = 4;
 
 /**
  * One publisher at a time, and a new connection replaces the current one (as MediaMTX does): an
@@ -102,6 +104,9 @@ export class TcpIngest implements IngestSource {
       this.opts.logger.warn(`publisher ${describe(socket)}: ${errorMessage(e)}`),
     );
     this.waiting.push(socket);
+    // A burst of connections (a misconfigured encoder in a loop) must not queue without end: the
+    // oldest waiting ones give way, as the newest connection wins.
+    while (this.waiting.length > MAX_WAITING) this.waiting.shift()?.destroy();
     socket.once('close', () => {
       const i = this.waiting.indexOf(socket);
       if (i >= 0) this.waiting.splice(i, 1);

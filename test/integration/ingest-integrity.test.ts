@@ -161,6 +161,38 @@ describe('ingest integrity over real TCP', () => {
     assert.match(line.msg, /publisher 127\.0\.0\.1:\d+ takes over from 127\.0\.0\.1:\d+/);
   });
 
+  it('a burst of connections while one streams: at most 4 wait, the newest of them publish in turn, nothing is lost', async () => {
+    const { s, logger } = await server();
+    const input = readFileSync(await makeTs('mp3', 4));
+    const a = await openPublisher(s.ingestPort);
+    a.on('error', () => undefined);
+    await writeAll(a, input.subarray(0, 188 * 100));
+    await waitFor(() => s.packager.getStatus().input.bytes >= 188 * 100, 'first bytes');
+    const burst = [];
+    const closed: Promise<boolean>[] = [];
+    for (let i = 0; i < 10; i++) {
+      const b = await openPublisher(s.ingestPort);
+      b.on('error', () => undefined);
+      closed.push(new Promise<boolean>((r) => b.once('close', () => r(true))));
+      burst.push(b);
+    }
+    // The last four stay open (waiting); the first six are closed to make room.
+    const early = await Promise.all(closed.slice(0, 6));
+    assert.deepEqual(early, Array(6).fill(true));
+    // The one that ends up publishing sends a whole file; its elementary streams all arrive.
+    const last = burst[9];
+    await writeAll(last, input);
+    for (const b of burst.slice(6, 9)) b.destroy();
+    await closePublisher(last);
+    const segs = await settled(s);
+    const es = elementaryStreams(Buffer.concat(await download(s, segs)));
+    const want = elementaryStreams(Buffer.concat([input.subarray(0, 188 * 100), input]));
+    assertSameEs(es, want, 'burst');
+    // The first, plus at most the one adopted before the burst filled the queue, plus the last four.
+    const adopted = logger.lines.filter((l) => /^publisher connected from/.test(l.msg)).length;
+    assert.ok(adopted <= 6, `${adopted} connections became the publisher`);
+  });
+
   it('--ingest-allow refuses TCP publishers from elsewhere, logs once and counts every refusal', async () => {
     const { s, logger } = await server({ ingestAllow: '10.0.0.0/8,fd00::/8' });
     for (let i = 0; i < 3; i++) {
