@@ -1,7 +1,6 @@
 // src/server.ts: startServer: wires ingest, packager, HTTP (and the scanner) for live mode; returns a handle to stop it.
 import { createServer, type Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
-import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { systemClock, type Clock } from './clock.js';
@@ -10,7 +9,6 @@ import { type AppConfig, effectiveTargetDuration } from './config.js';
 import { createApp, type Mount } from './http/app.js';
 import { HotReload, loadLabelsFile } from './hot-reload.js';
 import { liveMounts } from './http/mounts.js';
-import { captureDeviceNode } from './ingest/capture-command.js';
 import { createIngest } from './ingest/create-ingest.js';
 import { type IngestSource, newIngestCounters } from './ingest/ingest-source.js';
 import type { Logger } from './logger.js';
@@ -90,16 +88,16 @@ async function prepareDirectories(cfg: Readonly<AppConfig>, packager: Packager):
 
 function listenHttp(server: Server, host: string, port: number): Promise<number> {
   return new Promise((res, rej) => {
-    server.once('error', (e) =>
+    const refused = (e: Error): void =>
       rej(
         new IngestError(
           'http.listen',
           `cannot listen on --http ${host}:${port}: ${systemCause(e)}`,
         ),
-      ),
-    );
+      );
+    server.once('error', refused);
     server.listen(port, host, () => {
-      server.off('error', rej);
+      server.off('error', refused);
       const a = server.address();
       res(typeof a === 'object' && a ? a.port : port);
     });
@@ -171,15 +169,6 @@ export async function startServer(
   http.requestTimeout = 0;
   http.keepAliveTimeout = 65_000;
   const httpPort = await listenHttp(http, cfg.httpHost, cfg.httpPort);
-  const node = cfg.capture ? captureDeviceNode(cfg.capture) : null;
-  if (node && !existsSync(node)) {
-    http.close();
-    await scanner?.close();
-    throw new IngestError(
-      'ingest.start',
-      `cannot start --capture ${cfg.capture}: no such capture device (${node} is missing; arecord -l lists the cards)`,
-    );
-  }
   const ingest = createIngest(cfg, packager, logger.child('ingest'), clock, ingestCounters);
   let started;
   try {

@@ -2,7 +2,7 @@
 import type { Clock } from '../clock.js';
 import { type AppConfig, effectiveTargetDuration } from '../config.js';
 import type { Logger } from '../logger.js';
-import { buildCaptureCommand } from './capture-command.js';
+import { buildCaptureCommand, captureDeviceNode } from './capture-command.js';
 import { ExecIngest } from './exec-ingest.js';
 import { FileIngest } from './file-ingest.js';
 import { ALLOW_ALL, parseAllowList } from './address-filter.js';
@@ -53,8 +53,16 @@ export function createIngest(
       channels: cfg.channels,
       encoder: cfg.encoder,
     });
-    logger.info(`capture ${cfg.capture}: ${cmd.display}`);
-    return new ExecIngest({ argv: cmd.argv, label: `capture ${cfg.capture}`, sink, logger, clock });
+    const node = captureDeviceNode(cfg.capture);
+    return new ExecIngest({
+      argv: cmd.argv,
+      label: `capture ${cfg.capture}`,
+      sink,
+      logger,
+      clock,
+      device: node ? { path: node, setting: `--capture ${cfg.capture}` } : null,
+      display: cmd.display,
+    });
   }
   const spec = parseIngestSpec(cfg.ingest);
   switch (spec.kind) {

@@ -1,13 +1,13 @@
 // src/ingest/exec-ingest.ts: ExecIngest: runs an encoder whose stdout is MPEG-TS, restarts it with backoff, logs its stderr, stops it cleanly.
+import { existsSync } from 'node:fs';
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Clock } from '../clock.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, IngestError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Backoff } from '../backoff.js';
-import type { IngestSource, IngestStarted } from './ingest-source.js';
+import type { IngestSink, IngestSource, IngestStarted } from './ingest-source.js';
 import { LineLimiter } from './line-limiter.js';
 import { SessionGuard } from './session-guard.js';
-import type { IngestSink } from './ingest-source.js';
 
 /** Options of ExecIngest. */
 export interface ExecIngestOptions {
@@ -21,6 +21,10 @@ export interface ExecIngestOptions {
   /** Grace time between SIGTERM and SIGKILL on shutdown (default 3000 ms). */
   killAfterMs?: number;
   backoff?: Backoff;
+  /** A device node the encoder needs (an ALSA capture device): start() refuses when it is missing. */
+  device?: { path: string; setting: string } | null;
+  /** The command as a shell line, logged once start() has checked the device (--capture). */
+  display?: string;
 }
 
 /**
@@ -53,6 +57,15 @@ export class ExecIngest implements IngestSource {
   }
 
   start(): Promise<IngestStarted> {
+    const device = this.opts.device;
+    if (device && !existsSync(device.path))
+      return Promise.reject(
+        new IngestError(
+          'ingest.start',
+          `cannot start ${device.setting}: no such capture device (${device.path} is missing; arecord -l lists the cards)`,
+        ),
+      );
+    if (this.opts.display) this.opts.logger.info(`${this.opts.label}: ${this.opts.display}`);
     this.spawnOnce();
     return Promise.resolve({ description: `${this.opts.label} (supervised)`, port: 0 });
   }
