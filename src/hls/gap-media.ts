@@ -54,10 +54,12 @@ const AUDIO_TYPES: ReadonlySet<number> = new Set([
  */
 export class GapMedia {
   private source: GapSource | null = null;
+  /** The last real segment, read for its format only when a GAP needs it (not on every segment). */
+  private last: { bytes: Uint8Array; program: ProgramState | null } | null = null;
   private nextPts = 0;
   private continuity = { pat: 0, pmt: 0, audio: 0 };
 
-  /** A real segment was published: learn its audio format and where its timeline ends. */
+  /** A real segment was published: remember it and where its timeline ends. */
   onSegment(
     bytes: Uint8Array,
     startTicks: number,
@@ -65,22 +67,15 @@ export class GapMedia {
     program: ProgramState | null,
   ): void {
     this.nextPts = startTicks + Math.round(durationSec * TICKS);
-    const audio = program?.streams.find((s) => AUDIO_TYPES.has(s.streamType));
-    if (!program || !audio) return;
-    const framing = audio.streamType === STREAM_TYPE.adts ? 'adts' : 'mpeg-audio';
-    const format = findAudioFormat(bytes, audio.pid, framing);
-    if (!format) return;
-    this.source = {
-      program: program.program,
-      pmtPid: program.pmtPid,
-      audioPid: audio.pid,
-      streamType: audio.streamType,
-      format,
-    };
+    this.last = { bytes, program };
   }
 
   /** The silence for the next GAP segment, about durationSec long (whole frames, within one frame). */
   next(durationSec: number): SilentSegment {
+    if (this.last) {
+      this.source = sourceOf(this.last.bytes, this.last.program) ?? this.source;
+      this.last = null;
+    }
     const src = this.source ?? FALLBACK;
     const seg = buildSilentSegment({
       ...src,
@@ -95,4 +90,20 @@ export class GapMedia {
     this.continuity = seg.continuity;
     return seg;
   }
+}
+
+/** The program's first audio stream and the format of its first frame in bytes, or null. */
+function sourceOf(bytes: Uint8Array, program: ProgramState | null): GapSource | null {
+  const audio = program?.streams.find((s) => AUDIO_TYPES.has(s.streamType));
+  if (!program || !audio) return null;
+  const framing = audio.streamType === STREAM_TYPE.adts ? 'adts' : 'mpeg-audio';
+  const format = findAudioFormat(bytes, audio.pid, framing);
+  if (!format) return null;
+  return {
+    program: program.program,
+    pmtPid: program.pmtPid,
+    audioPid: audio.pid,
+    streamType: audio.streamType,
+    format,
+  };
 }
