@@ -168,12 +168,8 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** A new publisher: its first segment is marked with EXT-X-DISCONTINUITY if segments are listed. */
   startSession(remote: string): void {
-    // Queued: the previous publisher's last segment may still be on its way to the playlist, and
-    // must not take the new publisher's discontinuity.
-    this.enqueue(() => {
-      if (this.window.listed.length > 0) this.joinPending = true;
-      return Promise.resolve();
-    });
+    // The previous publisher's last segment may still be on its way to the playlist.
+    this.queueDiscontinuity(() => this.window.listed.length > 0);
     this.status.ingest = {
       connected: true,
       remote,
@@ -339,9 +335,17 @@ export class Packager extends EventEmitter<PackagerEvents> {
   /** Input is back after an outage: the next segment starts with EXT-X-DISCONTINUITY. */
   private onInputResumed(): void {
     this.opts.logger.info('input is back; the next segment starts with a discontinuity');
-    // Queued, so a segment from before the outage that is still being written does not take it.
+    // A segment from before the outage may still be being written.
+    this.queueDiscontinuity(() => true);
+  }
+
+  /**
+   * Marks the next segment cut from now on with EXT-X-DISCONTINUITY (when wanted() holds then).
+   * Queued behind the writes already waiting, so a segment from before the break cannot take it.
+   */
+  private queueDiscontinuity(wanted: () => boolean): void {
     this.enqueue(() => {
-      this.joinPending = true;
+      if (wanted()) this.joinPending = true;
       return Promise.resolve();
     });
   }
