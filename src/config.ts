@@ -30,6 +30,14 @@ export interface AppConfig {
   targetDurationSec: number;
   /** Number of segments listed in the live playlist. */
   window: number;
+  /** Low-Latency HLS (parts, blocking reload, delta updates); false serves plain segments. */
+  lowLatency: boolean;
+  /** LL-HLS part length in seconds, rounded to whole audio frames (PART-TARGET). */
+  partDurationSec: number;
+  /** PEM certificate chain for HTTPS + HTTP/2; null serves plain HTTP/1.1. */
+  tlsCert: string | null;
+  /** PEM private key for --tls-cert. */
+  tlsKey: string | null;
   /** Batch mode: segment this file and exit. */
   input: string | null;
   /** With input: write a VOD playlist and keep every segment. */
@@ -206,6 +214,50 @@ export const OPTIONS: readonly OptionSpec[] = [
     describe: 'Segments listed in the live playlist (at least 3 target durations long).',
     apply(c, raw) {
       c.window = num(raw, true, 3, 10000, ' segments');
+    },
+  },
+  {
+    key: 'lowLatency',
+    flag: '--low-latency',
+    env: 'SCANNER_HLS_LOW_LATENCY',
+    kind: 'boolean',
+    describe:
+      'Low-Latency HLS: parts, blocking playlist reload, delta updates (off = plain segments only).',
+    apply(c, raw) {
+      c.lowLatency = bool(raw);
+    },
+  },
+  {
+    key: 'partDurationSec',
+    flag: '--part-duration',
+    env: 'SCANNER_HLS_PART_DURATION',
+    kind: 'number',
+    describe:
+      'Low-Latency HLS part length in seconds; rounded to whole audio frames, it is the PART-TARGET.',
+    apply(c, raw) {
+      c.partDurationSec = num(raw, false, 0.05, 2, ' seconds');
+    },
+  },
+  {
+    key: 'tlsCert',
+    flag: '--tls-cert',
+    env: 'SCANNER_HLS_TLS_CERT',
+    kind: 'string',
+    describe: 'PEM certificate (chain) file: serve HTTPS with HTTP/2 (HTTP/1.1 still allowed).',
+    apply(c, raw) {
+      const s = str(raw);
+      c.tlsCert = s === '' ? null : s;
+    },
+  },
+  {
+    key: 'tlsKey',
+    flag: '--tls-key',
+    env: 'SCANNER_HLS_TLS_KEY',
+    kind: 'string',
+    describe: 'PEM private key file for --tls-cert.',
+    apply(c, raw) {
+      const s = str(raw);
+      c.tlsKey = s === '' ? null : s;
     },
   },
   {
@@ -426,9 +478,13 @@ export function defaultConfig(): AppConfig {
     httpPort: 8080,
     out: './segments',
     stream: 'live',
-    segmentDurationSec: 2,
+    segmentDurationSec: 1,
     targetDurationSec: 0,
-    window: 6,
+    window: 12,
+    lowLatency: true,
+    partDurationSec: 0.2,
+    tlsCert: null,
+    tlsKey: null,
     input: null,
     vod: false,
     stateDir: './.scanner-hls',
@@ -489,6 +545,17 @@ export function validateWhole(cfg: AppConfig): void {
   if (inside(cfg.out, cfg.stateDir)) {
     throw new ConfigError(
       `invalid --state-dir ${cfg.stateDir}: must not lie inside the served --out directory ${cfg.out}`,
+    );
+  }
+  if ((cfg.tlsCert === null) !== (cfg.tlsKey === null)) {
+    const missing = cfg.tlsCert === null ? '--tls-cert' : '--tls-key';
+    const given = cfg.tlsCert === null ? '--tls-key' : '--tls-cert';
+    throw new ConfigError(`invalid ${given}: it needs ${missing} as well`);
+  }
+  // Every part must fit inside its segment (RFC 8216bis §4.4.4.9: parts subdivide a segment).
+  if (cfg.lowLatency && cfg.partDurationSec > cfg.segmentDurationSec / 2) {
+    throw new ConfigError(
+      `invalid --part-duration ${cfg.partDurationSec}: must be at most half the segment duration (${cfg.segmentDurationSec / 2} s)`,
     );
   }
   if (cfg.vod && !cfg.input)
