@@ -62,6 +62,7 @@ export async function runBatch(
       if (line !== null) log.warn(line, { code: e.code });
       return;
     }
+    if (e.type !== 'segment') return;
     const seg = e.segment;
     const uri = segmentUri(cfg.stream, runId, window.nextMsn);
     store.writeNewSync(uri, seg.bytes);

@@ -22,10 +22,42 @@ export type SplitDecision =
       framesBefore: number;
     };
 
+/** The frames of the PES at the start of region: what a cut inside it needs. */
+interface PesFrames {
+  header: { streamId: number; dataOffset: number };
+  data: Uint8Array;
+  offsets: number[];
+  frameTicks: number;
+  others: Uint8Array[];
+  firstAf: Uint8Array | null;
+  firstCc: number;
+  count: number;
+}
+
+function pesFrames(region: Uint8Array, pid: number, framing: AudioFraming): PesFrames | null {
+  const { pes, others, firstAf, firstCc, count } = collectPesRegion(region, pid);
+  const header = pesDataOffset(pes);
+  if (!header) return null;
+  const data = pes.subarray(header.dataOffset);
+  const scan = scanFrames(data, framing);
+  if (!scan) return null;
+  return {
+    header,
+    data,
+    offsets: scan.offsets,
+    frameTicks: frameTicks(scan),
+    others,
+    firstAf,
+    firstCc,
+    count,
+  };
+}
+
 /**
  * Decides how to cut at gridPts, given region = the packets from the straddling PES's first packet
  * up to (not including) the next PES start on pid, whose timestamp is nextPts. Only this PES is
- * re-packetised; the region's other packets keep their bytes and order.
+ * re-packetised; the region's other packets keep their bytes and order. The cut goes on the frame
+ * boundary nearest gridPts.
  */
 export function planAudioCut(
   region: Uint8Array,
@@ -35,42 +67,71 @@ export function planAudioCut(
   nextPts: number,
   gridPts: number,
 ): SplitDecision {
-  const nearestEdge: SplitDecision =
-    gridPts - pesPts < nextPts - gridPts ? { kind: 'before-pes' } : { kind: 'after-pes' };
-  const { pes, others, firstAf, firstCc, count } = collectPesRegion(region, pid);
-  const header = pesDataOffset(pes);
-  if (!header) return nearestEdge;
-  const data = pes.subarray(header.dataOffset);
-  const scan = scanFrames(data, framing);
-  if (!scan) return nearestEdge;
-  const n = scan.offsets.length;
-  const fd = frameTicks(scan);
-  const k = Math.max(0, Math.min(n, Math.round((gridPts - pesPts) / fd)));
+  const f = pesFrames(region, pid, framing);
+  if (!f)
+    return gridPts - pesPts < nextPts - gridPts ? { kind: 'before-pes' } : { kind: 'after-pes' };
+  const k = Math.round((gridPts - pesPts) / f.frameTicks);
+  return splitAt(f, pid, pesPts, k);
+}
+
+/**
+ * Decides where a part that may not end after limitPts ends within the PES at the start of region:
+ * on the last frame boundary at or before limitPts (RFC 8216bis §4.4.4.9: "The duration of a
+ * Partial Segment MUST be less than or equal to the Part Target Duration"). Null when the PES is
+ * not made of whole frames of one format (the caller cuts on the PES boundary).
+ */
+export function planPartCut(
+  region: Uint8Array,
+  pid: number,
+  framing: AudioFraming,
+  pesPts: number,
+  limitPts: number,
+): SplitDecision | null {
+  const f = pesFrames(region, pid, framing);
+  if (!f) return null;
+  // A hair of tolerance: frame times are fractional ticks, the limit is whole milliseconds.
+  const k = Math.floor((limitPts - pesPts + 0.5) / f.frameTicks);
+  return splitAt(f, pid, pesPts, k);
+}
+
+/** Splits the PES after its first k frames (k ≤ 0: before it; k ≥ all: after it). */
+function splitAt(f: PesFrames, pid: number, pesPts: number, kWanted: number): SplitDecision {
+  const n = f.offsets.length;
+  const k = Math.max(0, Math.min(n, kWanted));
   if (k === 0) return { kind: 'before-pes' };
   if (k === n) return { kind: 'after-pes' };
-  const cut = scan.offsets[k];
-  const splitPts = pesPts + Math.round(k * fd);
+  const cut = f.offsets[k];
+  const splitPts = pesPts + Math.round(k * f.frameTicks);
   const first = packetizePes(
     pid,
-    buildPes(header.streamId, pesPts, data.subarray(0, cut)),
-    firstCc,
-    firstAf,
+    buildPes(f.header.streamId, pesPts, f.data.subarray(0, cut)),
+    f.firstCc,
+    f.firstAf,
   );
   // Every audio frame is a random access point: flag the second half's first packet as one.
   const second = packetizePes(
     pid,
-    buildPes(header.streamId, splitPts, data.subarray(cut)),
+    buildPes(f.header.streamId, splitPts, f.data.subarray(cut)),
     first.nextCc,
     Uint8Array.of(0x40),
   );
   const made = (first.packets.length + second.packets.length) / PACKET_SIZE;
   return {
     kind: 'split',
-    head: Buffer.concat([first.packets, ...others]),
+    head: Buffer.concat([first.packets, ...f.others]),
     tail: second.packets,
     splitPts,
-    ccShift: (((made - count) % 16) + 16) % 16,
+    ccShift: (((made - f.count) % 16) + 16) % 16,
     frames: n,
     framesBefore: k,
   };
+}
+
+/** The frame duration (90 kHz ticks) of the PES at the start of region; null if not whole frames. */
+export function pesFrameDuration(
+  region: Uint8Array,
+  pid: number,
+  framing: AudioFraming,
+): number | null {
+  return pesFrames(region, pid, framing)?.frameTicks ?? null;
 }

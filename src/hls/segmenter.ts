@@ -16,7 +16,7 @@ import { patPacket, sectionPacket } from '../ts/psi.js';
 import { SegmentBuffer } from '../ts/segment-buffer.js';
 import { ptsDelta, TICKS } from '../ts/timestamps.js';
 import { pesFrameTicks } from '../ts/pes-region.js';
-import { planAudioCut } from './pes-split.js';
+import { type SplitDecision, pesFrameDuration, planAudioCut, planPartCut } from './pes-split.js';
 import { RunCopier } from './run-copier.js';
 
 /** Settings the segmenter needs. */
@@ -27,6 +27,28 @@ export interface SegmenterOptions {
   targetDurationSec: number;
   /** Program number to publish, or null for the first in the PAT. */
   program: number | null;
+  /**
+   * Low-Latency HLS: the wanted part length in seconds, or null for segments only. For audio the
+   * PART-TARGET becomes the nearest whole number of frames (fixed at the first audio PES and kept
+   * for the life of the segmenter); for video it is this value.
+   */
+  partDurationSec?: number | null;
+}
+
+/** A finished part of the open segment (Low-Latency HLS, RFC 8216bis §4.4.4.9). */
+export interface CutPart {
+  /** The part's bytes, PAT+PMT first: a view that is valid only during the onEvent call. */
+  bytes: Uint8Array;
+  /** 0-based index within its segment. */
+  index: number;
+  /** First timestamp, unwrapped 90 kHz ticks. */
+  startTicks: number;
+  /** Span up to the next part's first timestamp (EXT-X-PART DURATION), ≤ partTargetSec. */
+  durationSec: number;
+  /** Starts on a random access point (every audio part; video parts that start on a keyframe). */
+  independent: boolean;
+  /** EXT-X-PART-INF:PART-TARGET in force. */
+  partTargetSec: number;
 }
 
 /** A finished segment, ready to be written and listed. */
@@ -58,6 +80,7 @@ export type WarningCode =
 /** What push() and end() report, through onEvent, synchronously. */
 export type SegmenterEvent =
   | { type: 'segment'; segment: CutSegment }
+  | { type: 'part'; part: CutPart }
   | { type: 'warning'; code: WarningCode; message: string }
   | { type: 'program'; program: number; codecs: string[] };
 
@@ -121,6 +144,13 @@ export class Segmenter {
   private anchorTicks = 0;
   private inSkip = false;
   private gopWarned = false;
+  // Parts (null partTicks: not fixed yet, or parts off).
+  private partTargetValue: number | null = null;
+  private partTicks: number | null = null;
+  private partByteStart = 0;
+  private partStart = 0;
+  private partIndex = 0;
+  private partIndependent = true;
 
   constructor(
     private readonly opts: SegmenterOptions,
@@ -130,6 +160,21 @@ export class Segmenter {
     this.gridTicks = opts.segmentDurationSec * TICKS;
     this.jumpTicks = Math.max(3, 1.5 * opts.segmentDurationSec) * TICKS;
     this.maxSegmentTicks = (opts.targetDurationSec + 0.5) * TICKS - 1;
+  }
+
+  /** EXT-X-PART-INF:PART-TARGET in seconds once fixed; null before the first part or with parts off. */
+  get partTargetSec(): number | null {
+    return this.partTargetValue;
+  }
+
+  /** Fixes the PART-TARGET (a restart continues the stream with the one it had; §4.4.3.7). */
+  setPartTarget(sec: number): void {
+    this.partTargetValue = sec;
+    this.partTicks = Math.round(sec * TICKS);
+  }
+
+  private get partsOn(): boolean {
+    return this.opts.partDurationSec !== null && this.opts.partDurationSec !== undefined;
   }
 
   /** The program being published, if a PMT has been seen. */
@@ -257,14 +302,35 @@ export class Segmenter {
       const fits = this.last + step - this.segStart <= this.maxSegmentTicks;
       if (step >= 0 && step <= this.jumpTicks && fits)
         return this.continueSegment(b, off, raw, step, isRandomAccess);
-      this.warn(
-        'pts-jump',
-        `timestamp jumped by ${(step / TICKS).toFixed(3)} s; new segment with discontinuity`,
-      );
-      this.closeSegment();
-      this.open = false;
-      this.discontinuityNext = true;
+      return this.breakTimeline(b, off, raw, step, isRandomAccess);
     }
+    this.startTimeline(b, off, raw, isRandomAccess);
+  }
+
+  /** The timeline broke before the PES at b[off]: the open segment ends, a new one starts with a discontinuity. */
+  private breakTimeline(
+    b: Uint8Array,
+    off: number,
+    raw: number,
+    step: number,
+    isRandomAccess: () => boolean = () => true,
+  ): void {
+    this.warn(
+      'pts-jump',
+      `timestamp jumped by ${(step / TICKS).toFixed(3)} s; new segment with discontinuity`,
+    );
+    this.closeSegment();
+    this.open = false;
+    this.discontinuityNext = true;
+    this.startTimeline(b, off, raw, isRandomAccess);
+  }
+
+  private startTimeline(
+    b: Uint8Array,
+    off: number,
+    raw: number,
+    isRandomAccess: () => boolean,
+  ): void {
     // A new timeline starts on a random access point; video before one is dropped.
     if (!isRandomAccess()) return;
     this.startSession(raw);
@@ -282,7 +348,9 @@ export class Segmenter {
   ): void {
     const timing = this.tracker.current?.timing;
     const ts = this.last + step;
-    if (timing && ts >= this.nextCut) {
+    if (timing && timing.kind !== 'video' && this.partsOn) {
+      if (!this.placeAudioCuts(ts, true)) return this.breakTimeline(b, off, raw, step);
+    } else if (timing && ts >= this.nextCut) {
       if (timing.kind !== 'video') this.cutAudio(ts, timing.pid, timing.kind);
       else if (isRandomAccess()) this.cutHere(ts);
       else if (this.mustForceCut(ts, step)) {
@@ -296,6 +364,7 @@ export class Segmenter {
         this.cutHere(ts);
       }
     }
+    if (timing?.kind === 'video' && this.partsOn) this.placeVideoPart(ts, step, isRandomAccess);
     this.lastStep = step;
     this.lastRaw = raw;
     this.last = ts;
@@ -326,6 +395,10 @@ export class Segmenter {
     if (!p) return;
     this.open = true;
     this.segStart = startTicks;
+    this.partByteStart = this.seg.length;
+    this.partStart = startTicks;
+    this.partIndex = 0;
+    this.partIndependent = true;
     const k = Math.ceil((startTicks + GRID_TOLERANCE_TICKS - this.gridOrigin) / this.gridTicks);
     this.nextCut = this.gridOrigin + Math.max(1, k) * this.gridTicks;
     this.seg.append(patPacket(p.program, p.pmtPid, this.patCc));
@@ -335,6 +408,7 @@ export class Segmenter {
   }
 
   private emitSegment(endTicks: number): void {
+    if (this.partsOn) this.emitPart(endTicks);
     const p = this.tracker.current;
     const durationSec = Math.max(0, endTicks - this.segStart) / TICKS;
     const bytes = this.seg.view();
@@ -363,7 +437,10 @@ export class Segmenter {
   private closeSegment(): void {
     const timing = this.tracker.current?.timing;
     const end = this.last + this.lastPesTicks();
-    if (timing && timing.kind !== 'video') {
+    if (timing && timing.kind !== 'video' && this.partsOn) {
+      // The last PES may hold more than a part (or a segment): cut it as the next PES start would.
+      this.placeAudioCuts(end, end - this.segStart > this.maxSegmentTicks);
+    } else if (timing && timing.kind !== 'video') {
       for (let i = 0; i < 64 && end - this.segStart > this.maxSegmentTicks; i++) {
         const start = this.segStart;
         this.cutAudio(end, timing.pid, timing.kind);
@@ -401,6 +478,139 @@ export class Segmenter {
     this.openSegment(plan.splitPts);
     this.seg.append(plan.tail);
     if (plan.ccShift !== 0) this.runs.addShift(pid, plan.ccShift);
+  }
+
+  /** Publishes the open part, ending at endTicks, if it holds media. */
+  private emitPart(endTicks: number): void {
+    const bytes = this.seg.view(this.partByteStart);
+    const durationSec = (endTicks - this.partStart) / TICKS;
+    if (bytes.length <= 2 * PACKET_SIZE || durationSec <= 0 || this.partTargetValue === null)
+      return;
+    this.onEvent({
+      type: 'part',
+      part: {
+        bytes,
+        index: this.partIndex,
+        startTicks: this.partStart,
+        durationSec,
+        independent: this.partIndependent,
+        partTargetSec: this.partTargetValue,
+      },
+    });
+    this.partIndex++;
+  }
+
+  /** Ends the open part at endTicks and starts the next one with its own PAT and PMT. */
+  private cutPart(endTicks: number, independent: boolean): void {
+    this.emitPart(endTicks);
+    const p = this.tracker.current;
+    this.partByteStart = this.seg.length;
+    this.partStart = endTicks;
+    this.partIndependent = independent;
+    // A part fetched on its own (a join in the middle of a segment) must be parseable: hls.js
+    // keeps no PMT across a fresh start and drops a part without one.
+    if (!p) return;
+    this.seg.append(patPacket(p.program, p.pmtPid, this.patCc));
+    this.seg.append(sectionPacket(p.pmtPid, p.pmtSection, this.pmtCc));
+    this.patCc = (this.patCc + 1) & 0x0f;
+    this.pmtCc = (this.pmtCc + 1) & 0x0f;
+  }
+
+  /** Fixes the PART-TARGET from the first frames seen: the nearest whole number of frames. */
+  private fixPartTarget(frameTicksValue: number | null): void {
+    if (this.partTicks !== null) return;
+    const wanted = this.opts.partDurationSec ?? 0;
+    if (frameTicksValue === null) return this.setPartTarget(Math.ceil(wanted * 1000) / 1000);
+    const frames = Math.max(1, Math.round((wanted * TICKS) / frameTicksValue));
+    // Whole milliseconds, rounded up, so every part of that many frames fits.
+    this.setPartTarget(Math.ceil((frames * frameTicksValue) / 90 - 1e-6) / 1000);
+  }
+
+  /**
+   * Places the part cuts (and, when grid, the segment cut) in the timing PES that runs from
+   * this.last to ts, whose packets start at pendingStart. Parts end on the last frame boundary
+   * that keeps them within PART-TARGET; the segment cut goes on the frame nearest the grid point.
+   * Returns false when a hole before ts would make a part longer than PART-TARGET.
+   */
+  private placeAudioCuts(ts: number, grid: boolean): boolean {
+    const timing = this.tracker.current?.timing;
+    if (!timing || timing.kind === 'video') return true;
+    const { pid, kind } = timing;
+    this.fixPartTarget(pesFrameDuration(this.seg.view(this.pendingStart), pid, kind));
+    const limitTicks = this.partTicks ?? Infinity;
+    for (let guard = 0; guard < 4096; guard++) {
+      const limit = this.partStart + limitTicks;
+      if (grid && ts >= this.nextCut) {
+        const at = this.segmentCutAt(ts, pid, kind);
+        if (at <= limit + 0.5) {
+          const before = this.segStart;
+          this.cutAudio(ts, pid, kind);
+          if (this.segStart === before || this.segStart >= ts) return true;
+          // What is left of the PES now starts the new segment, after its PAT and PMT.
+          this.pendingStart = 2 * PACKET_SIZE;
+          this.last = this.segStart;
+          continue;
+        }
+      }
+      if (ts - this.partStart <= limitTicks + 0.5) return true;
+      const plan = planPartCut(this.seg.view(this.pendingStart), pid, kind, this.last, limit);
+      if (!this.applyPartCut(plan, pid, kind)) return false;
+    }
+    return true;
+  }
+
+  /** Where the segment cut of cutAudio() would fall in the PES from this.last to ts. */
+  private segmentCutAt(ts: number, pid: number, kind: 'mpeg-audio' | 'adts'): number {
+    const fd = pesFrameDuration(this.seg.view(this.pendingStart), pid, kind);
+    if (fd === null) return this.nextCut - this.last < ts - this.nextCut ? this.last : ts;
+    const k = Math.round((this.nextCut - this.last) / fd);
+    return Math.max(this.last, Math.min(ts, this.last + Math.round(k * fd)));
+  }
+
+  /** Carries out a part cut inside the pending PES; false when no cut keeps the part within the target. */
+  private applyPartCut(
+    plan: SplitDecision | null,
+    pid: number,
+    kind: 'mpeg-audio' | 'adts',
+  ): boolean {
+    const region = this.seg.view(this.pendingStart);
+    let decision: SplitDecision = plan ?? { kind: 'before-pes' };
+    if (decision.kind === 'before-pes' && this.last <= this.partStart) {
+      // An empty part cannot end: the first frame alone runs past the target, so it goes alone.
+      const fd = pesFrameDuration(region, pid, kind);
+      if (fd === null) return false;
+      decision = planPartCut(region, pid, kind, this.last, this.last + fd) ?? { kind: 'after-pes' };
+    }
+    if (decision.kind === 'after-pes') {
+      // Every frame fits, yet the next PES starts past the target: a hole in the timestamps.
+      if (this.last <= this.partStart) return false;
+      decision = { kind: 'before-pes' };
+    }
+    const moved = region.slice();
+    this.seg.truncate(this.pendingStart);
+    if (decision.kind === 'before-pes') {
+      this.cutPart(this.last, true);
+      this.pendingStart = this.seg.length;
+      this.seg.append(moved);
+      return true;
+    }
+    this.stats.splits++;
+    this.seg.append(decision.head);
+    this.cutPart(decision.splitPts, true);
+    this.pendingStart = this.seg.length;
+    this.seg.append(decision.tail);
+    if (decision.ccShift !== 0) this.runs.addShift(pid, decision.ccShift);
+    this.last = decision.splitPts;
+    return true;
+  }
+
+  /** Video: a part ends before the PES at ts when one more frame would take it past the target. */
+  private placeVideoPart(ts: number, step: number, isRandomAccess: () => boolean): void {
+    if (this.partTicks === null) this.fixPartTarget(null);
+    const limit = this.partTicks ?? Infinity;
+    // Half a millisecond of slack for encoder timestamps rounded to whole ticks.
+    if (ts <= this.partStart || ts - this.partStart + step <= limit + TICKS / 2000) return;
+    this.cutPart(ts, isRandomAccess());
   }
 
   /** Best estimate of the last timing PES's duration, for the end of the final segment. */
