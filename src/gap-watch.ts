@@ -22,12 +22,18 @@ export class GapWatch {
   private closed = false;
 
   constructor(
-    segmentDurationSec: number,
-    private readonly maxGaps: number,
+    step: { stepSec: number; lostAfterSec: number; maxLostAfterSec?: number },
+    private maxGaps: number,
     private readonly clock: Clock,
     private readonly on: GapWatchEvents,
   ) {
-    this.planner = new GapPlanner(segmentDurationSec);
+    this.planner = new GapPlanner(step.stepSec, step.lostAfterSec, step.maxLostAfterSec);
+  }
+
+  /** Changes the GAP entry length and the silence that counts as lost (LL-HLS: once PART-TARGET is known). */
+  retune(stepSec: number, lostAfterSec: number, maxLostAfterSec: number, maxGaps: number): void {
+    this.planner.retune(stepSec, lostAfterSec, maxLostAfterSec);
+    this.maxGaps = maxGaps;
   }
 
   /** Input arrived now. */

@@ -6,9 +6,13 @@ import { GapWatch } from './gap-watch.js';
 import type { GapSegment } from './hls/gap-planner.js';
 import { GapMedia } from './hls/gap-media.js';
 import { LiveWindow } from './hls/live-window.js';
-import type { MediaSegment } from './hls/playlist.js';
+import type { LowLatencyInfo, PartPosition, SkipRequest } from './hls/live-feed.js';
+import { canSkipUntil, lowLatencyPlaylist, PART_LIST_TARGET_DURATIONS } from './hls/ll-playlist.js';
+import type { MediaSegment, OpenSegment } from './hls/playlist.js';
+import type { WindowState } from './hls/live-window.js';
 import { renderMediaPlaylist } from './hls/render.js';
 import {
+  type CutPart,
   type CutSegment,
   Segmenter,
   type SegmenterEvent,
@@ -16,7 +20,7 @@ import {
 } from './hls/segmenter.js';
 import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
-import { makeRunId, segmentUri } from './segment-names.js';
+import { makeRunId, partUri, segmentUri } from './segment-names.js';
 import type { SegmentStore } from './storage/segment-store.js';
 import { readRestore } from './storage/restore.js';
 import { SegmentReaper } from './storage/segment-reaper.js';
@@ -29,6 +33,8 @@ export interface PackagerOptions {
   targetDurationSec: number;
   window: number;
   program: number | null;
+  /** LL-HLS part length wanted (seconds), or null for plain segments only. */
+  partDurationSec?: number | null;
   store: SegmentStore;
   /** Where the window survives restarts; null keeps nothing (tests). */
   state: StateFile | null;
@@ -64,7 +70,21 @@ export interface PackagerEvents {
   'segment-written': [SegmentWritten];
   'playlist-written': [PlaylistWritten];
   'segment-deleted': [{ name: string }];
+  /** The served playlist changed (a part, a segment or a GAP): held LL-HLS requests may be answered. */
+  publish: [];
 }
+
+/** The segment whose parts are being published (LL-HLS). */
+interface OpenState extends OpenSegment {
+  msn: number;
+  /** A part could not be written: the rest of this segment's parts are not listed. */
+  broken: boolean;
+  /** GAP parts' silence, joined into the GAP segment's file when it closes. */
+  gapBytes: Uint8Array[];
+}
+
+/** Silence after which the input counts as lost with LL-HLS: held requests must not time out (hls.js gives up after about 0.8 s). */
+const LL_LOST_AFTER_SEC = 0.5;
 
 /** Warnings of one code are logged at most once per this interval (the rest are counted). */
 const WARN_INTERVAL_MS = 10_000;
@@ -74,7 +94,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
   private readonly segmenter: Segmenter;
   private window: LiveWindow;
   private readonly runId: string;
-  private playlist: string | null = null;
+  private plainText: string | null = null;
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private joinPending = false;
@@ -86,6 +106,12 @@ export class Packager extends EventEmitter<PackagerEvents> {
   private readonly gaps: GapWatch;
   /** The silence behind each GAP URI. */
   private readonly gapMedia = new GapMedia();
+  /** LL-HLS: the playlist served from memory (the store holds the plain one), and its state. */
+  private llText: string | null = null;
+  private deltaText: string | null = null;
+  private open: OpenState | null = null;
+  private lastPart: PartPosition | null = null;
+  private hint: string | null = null;
 
   constructor(private readonly opts: PackagerOptions) {
     super();
@@ -94,6 +120,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
         segmentDurationSec: opts.segmentDurationSec,
         targetDurationSec: opts.targetDurationSec,
         program: opts.program,
+        partDurationSec: opts.partDurationSec ?? null,
       },
       (e) => this.onSegmenterEvent(e),
     );
@@ -101,9 +128,11 @@ export class Packager extends EventEmitter<PackagerEvents> {
     this.reaper = new SegmentReaper(opts.store, opts.clock, opts.logger, (name) =>
       this.emit('segment-deleted', { name }),
     );
-    this.gaps = new GapWatch(opts.segmentDurationSec, opts.window, opts.clock, {
+    const step = { stepSec: opts.segmentDurationSec, lostAfterSec: opts.segmentDurationSec };
+    this.gaps = new GapWatch(step, opts.window, opts.clock, {
       lost: (now) => this.onInputLost(now),
-      gap: (g) => this.enqueue(() => this.publishGap(g)),
+      gap: (g) =>
+        this.enqueue(() => (this.lastPart !== null ? this.publishGapPart(g) : this.publishGap(g))),
       resumed: () => this.onInputResumed(),
     });
     this.runId = makeRunId(opts.clock.now());
@@ -123,6 +152,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
   async init(): Promise<void> {
     const { store, state, stream, targetDurationSec, logger, clock } = this.opts;
     const r = await readRestore(store, state, stream, targetDurationSec, logger);
+    if (r.partTargetSec !== null && this.opts.partDurationSec) this.fixPartTarget(r.partTargetSec);
     for (const p of r.pendingDeletes)
       this.reaper.schedule(p.uri, Math.max(0, p.deleteAtMs - clock.now()));
     for (const f of r.strays) this.reaper.schedule(f, this.availabilityMs());
@@ -132,9 +162,9 @@ export class Packager extends EventEmitter<PackagerEvents> {
     this.joinPending = true;
     this.status.mediaSequence = this.window.listed.at(-1)?.msn ?? null;
     if (this.window.listed.length)
-      this.playlist = renderMediaPlaylist(this.window.toPlaylist('live'));
+      this.plainText = renderMediaPlaylist(this.window.toPlaylist('live'));
     // The file on disk may list what the plan dropped (or lag a killed run): nginx serves the same.
-    await this.writePlaylistFile(this.playlist);
+    await this.writePlaylistFile(this.plainText);
   }
 
   /** How long a segment stays downloadable after it left the playlist (RFC 8216 §6.2.2, conservatively). */
@@ -144,9 +174,40 @@ export class Packager extends EventEmitter<PackagerEvents> {
     return (this.opts.window + 2) * this.opts.targetDurationSec * 1000;
   }
 
-  /** The live playlist text served from memory; null before the first segment. */
+  /** The live playlist text served from memory (LL-HLS when on); null before the first segment. */
   playlistText(): string | null {
-    return this.playlist;
+    return this.llText ?? this.plainText;
+  }
+
+  /** LiveFeed: the LL settings, once the PART-TARGET is fixed. */
+  lowLatency(): LowLatencyInfo | null {
+    const pt = this.segmenter.partTargetSec;
+    if (!this.opts.partDurationSec || pt === null) return null;
+    const td = this.opts.targetDurationSec;
+    return { partTargetSec: pt, targetDurationSec: td, canSkipUntilSec: canSkipUntil(td) };
+  }
+
+  /** LiveFeed: the newest published part. */
+  position(): PartPosition | null {
+    return this.lastPart;
+  }
+
+  /** LiveFeed: the full playlist, or a delta update (rendered once per publish, on demand). */
+  playlist(skip: SkipRequest): string | null {
+    if (skip === 'no' || this.llText === null) return this.playlistText();
+    this.deltaText ??= this.renderLowLatency(true);
+    return this.deltaText;
+  }
+
+  /** LiveFeed: the EXT-X-PRELOAD-HINT URI. */
+  preloadHint(): string | null {
+    return this.llText === null ? null : this.hint;
+  }
+
+  /** LiveFeed: fn runs after every playlist update; returns the unsubscribe. */
+  onPublish(fn: () => void): () => void {
+    this.on('publish', fn);
+    return () => this.off('publish', fn);
   }
 
   /** Input counters since start (bytes, packets, CC errors, resyncs...). */
@@ -205,7 +266,11 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** Segment bytes are only valid during this call: they are copied for the async write. */
   private onSegmenterEvent(e: SegmenterEvent): void {
-    if (e.type === 'segment') {
+    if (e.type === 'part') {
+      const part = { ...e.part, bytes: e.part.bytes.slice() };
+      if (this.lastPart === null && !this.open) this.fixPartTarget(part.partTargetSec);
+      this.enqueue(() => this.publishPart(part));
+    } else if (e.type === 'segment') {
       const seg = { ...e.segment, bytes: e.segment.bytes.slice() };
       this.gaps.covered(seg.programDateTimeMs + seg.durationSec * 1000);
       this.gapMedia.onSegment(seg.bytes, seg.startTicks, seg.durationSec, this.segmenter.program);
@@ -243,6 +308,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
         `could not write segment ${uri}: ${errorMessage(e)}; it is skipped and the playlist keeps its last good state`,
       );
       this.lostPending = true;
+      await this.abandonOpen(seg.durationSec);
       return;
     }
     this.emit('segment-written', {
@@ -251,15 +317,21 @@ export class Packager extends EventEmitter<PackagerEvents> {
       bytes: seg.bytes.length,
       durationSec: seg.durationSec,
     });
-    const discontinuity = seg.discontinuity || this.joinPending || this.lostPending;
-    this.joinPending = false;
-    this.lostPending = false;
+    const open = this.takeOpen(msn);
+    const discontinuity = open
+      ? open.discontinuity
+      : seg.discontinuity || this.joinPending || this.lostPending;
+    if (!open) {
+      this.joinPending = false;
+      this.lostPending = false;
+    }
     this.list({
       uri,
       durationSec: seg.durationSec,
       discontinuity,
-      programDateTimeMs: seg.programDateTimeMs,
+      programDateTimeMs: open?.programDateTimeMs ?? seg.programDateTimeMs,
       bytes: seg.bytes.length,
+      ...(open && !open.broken && { parts: open.parts }),
     });
     this.status.segmentsPublished++;
     this.status.lastSegmentAt = new Date(this.opts.clock.now()).toISOString();
@@ -287,7 +359,8 @@ export class Packager extends EventEmitter<PackagerEvents> {
     await this.saveState();
     const text = renderMediaPlaylist(this.window.toPlaylist('live'));
     const written = await this.writePlaylistFile(text);
-    this.playlist = text;
+    this.plainText = text;
+    this.publishLowLatency();
     this.emit('playlist-written', {
       name: this.playlistName,
       text,
@@ -317,8 +390,11 @@ export class Packager extends EventEmitter<PackagerEvents> {
       await this.opts.state.save({
         version: 1,
         stream: this.opts.stream,
-        window: this.window.snapshot(),
+        window: withoutParts(this.window.snapshot()),
         pendingDeletes,
+        ...(this.segmenter.partTargetSec !== null && {
+          partTargetSec: this.segmenter.partTargetSec,
+        }),
       });
     } catch (e) {
       this.opts.logger.error(`could not save state to ${this.opts.state.path}: ${errorMessage(e)}`);
@@ -391,6 +467,180 @@ export class Packager extends EventEmitter<PackagerEvents> {
     this.emit('status', this.getStatus());
   }
 
+  /** Fixes the PART-TARGET (first part, or the previous run's) and moves GAPs to part steps. */
+  private fixPartTarget(pt: number): void {
+    if (this.segmenter.partTargetSec === null) this.segmenter.setPartTarget(pt);
+    const fixed = this.segmenter.partTargetSec ?? pt;
+    const { segmentDurationSec, window } = this.opts;
+    // Held blocking requests must see a new part before hls.js gives up on them (about 0.8 s).
+    const lostAfter = Math.min(segmentDurationSec, Math.max(LL_LOST_AFTER_SEC, 2.5 * fixed));
+    const perSegment = Math.ceil(segmentDurationSec / fixed);
+    this.gaps.retune(fixed, lostAfter, segmentDurationSec, window * perSegment);
+  }
+
+  /** How long a part file stays after its segment completed: listed 3 target durations, then 3 more (RFC 8216bis §6.2.2). */
+  private partKeepMs(): number {
+    return (2 * PART_LIST_TARGET_DURATIONS + 1) * this.opts.targetDurationSec * 1000;
+  }
+
+  private openSegment(discontinuity: boolean, programDateTimeMs: number, gap: boolean): OpenState {
+    const d = discontinuity || this.joinPending || this.lostPending;
+    this.joinPending = false;
+    this.lostPending = false;
+    const msn = this.window.nextMsn;
+    return {
+      msn,
+      discontinuity: d,
+      programDateTimeMs,
+      gap,
+      parts: [],
+      broken: false,
+      gapBytes: [],
+    };
+  }
+
+  /** LL-HLS: writes one part, lists it in the open segment and wakes held requests. */
+  private async publishPart(part: CutPart): Promise<void> {
+    // The input is back while a GAP segment is open: it ends here, and the media gets its own.
+    if (this.open?.gap) await this.closeGapSegment();
+    this.open ??= this.openSegment(part.discontinuity, part.segmentProgramDateTimeMs, false);
+    const open = this.open;
+    if (open.broken) return;
+    const uri = partUri(this.opts.stream, this.runId, open.msn, part.index);
+    if (part.index !== open.parts.length || !(await this.writePart(uri, part.bytes))) {
+      // Parts are listed in order or not at all; the whole segment still comes.
+      open.broken = true;
+      this.hint = null;
+      return this.publishLowLatency();
+    }
+    open.parts.push({ uri, durationSec: part.durationSec, independent: part.independent });
+    this.lastPart = { msn: open.msn, part: part.index };
+    this.hint = partUri(this.opts.stream, this.runId, open.msn, part.index + 1);
+    this.publishLowLatency();
+  }
+
+  private async writePart(uri: string, bytes: Uint8Array): Promise<boolean> {
+    try {
+      await this.opts.store.writeAtomic(uri, bytes);
+      return true;
+    } catch (e) {
+      this.opts.logger.error(
+        `could not write part ${uri}: ${errorMessage(e)}; the rest of its segment is listed without parts`,
+      );
+      return false;
+    }
+  }
+
+  /** The open segment's state when segment msn completes (its parts go into the window). */
+  private takeOpen(msn: number): OpenState | null {
+    const open = this.open;
+    this.open = null;
+    if (!this.opts.partDurationSec) return null;
+    this.hint = partUri(this.opts.stream, this.runId, msn + 1, 0);
+    if (!open || open.msn !== msn || open.gap) return null;
+    for (const p of open.parts) this.reaper.schedule(p.uri, this.partKeepMs());
+    return open;
+  }
+
+  /**
+   * The segment whose parts were listed could not be written: it is listed as EXT-X-GAP so its
+   * sequence number is not given to other media (a listener saw its parts under that number).
+   */
+  private async abandonOpen(durationSec: number): Promise<void> {
+    const open = this.takeOpen(this.window.nextMsn);
+    if (!open || open.parts.length === 0) return;
+    this.list({
+      uri: segmentUri(this.opts.stream, this.runId, open.msn),
+      durationSec,
+      discontinuity: open.discontinuity,
+      programDateTimeMs: open.programDateTimeMs,
+      gap: true,
+    });
+    await this.writePlaylistAndState(this.opts.clock.now());
+  }
+
+  /** LL-HLS during an outage: one GAP part (silence behind it), in a GAP segment closed at the segment length. */
+  private async publishGapPart(g: GapSegment): Promise<void> {
+    this.open ??= { ...this.openSegment(false, g.programDateTimeMs, true), discontinuity: false };
+    const open = this.open;
+    const index = open.parts.length;
+    const uri = partUri(this.opts.stream, this.runId, open.msn, index);
+    const media = this.gapMedia.next(g.durationSec, 'at-most');
+    if (!open.broken && (await this.writePart(uri, media.bytes))) {
+      open.parts.push({ uri, durationSec: g.durationSec, independent: true, gap: true });
+      open.gapBytes.push(media.bytes);
+      this.lastPart = { msn: open.msn, part: index };
+    } else open.broken = true;
+    const total = open.parts.reduce((t, p) => t + p.durationSec, 0);
+    if (total >= this.opts.segmentDurationSec - 1e-6 || open.broken) return this.closeGapSegment();
+    this.hint = partUri(this.opts.stream, this.runId, open.msn, index + 1);
+    this.publishLowLatency();
+  }
+
+  /** Lists the open GAP segment: its parts' silence joined is the file behind its URI. */
+  private async closeGapSegment(): Promise<void> {
+    const open = this.open;
+    if (!open?.gap) return;
+    this.open = null;
+    const uri = segmentUri(this.opts.stream, this.runId, open.msn, true);
+    const bytes = Buffer.concat(open.gapBytes);
+    const durationSec = open.parts.reduce((t, p) => t + p.durationSec, 0);
+    if (durationSec <= 0) return;
+    try {
+      await this.opts.store.writeAtomic(uri, bytes);
+      this.emit('segment-written', {
+        name: uri,
+        path: this.opts.store.pathOf(uri),
+        bytes: bytes.length,
+        durationSec,
+      });
+    } catch (e) {
+      // A GAP URI is not to be loaded (RFC 8216bis §4.4.4.7): it is listed all the same.
+      this.opts.logger.error(`could not write GAP segment ${uri}: ${errorMessage(e)}`);
+    }
+    for (const p of open.parts) this.reaper.schedule(p.uri, this.partKeepMs());
+    this.list({
+      uri,
+      durationSec,
+      discontinuity: open.discontinuity,
+      programDateTimeMs: open.programDateTimeMs,
+      gap: true,
+      bytes: bytes.length,
+      ...(!open.broken && { parts: open.parts }),
+    });
+    this.hint = partUri(this.opts.stream, this.runId, open.msn + 1, 0);
+    await this.writePlaylistAndState(this.opts.clock.now());
+    this.emit('status', this.getStatus());
+  }
+
+  /** Renders the LL-HLS playlist (full; the delta on demand) and wakes held requests. */
+  private publishLowLatency(): void {
+    if (this.opts.partDurationSec && this.segmenter.partTargetSec !== null) {
+      this.llText = this.renderLowLatency(false);
+      this.deltaText = null;
+    }
+    this.emit('publish');
+  }
+
+  private renderLowLatency(skip: boolean): string {
+    const open = this.open && !this.open.broken ? this.open : null;
+    const model = lowLatencyPlaylist(
+      this.window.toPlaylist('live'),
+      {
+        partTargetSec: this.segmenter.partTargetSec ?? 0,
+        open: open && {
+          discontinuity: open.discontinuity,
+          programDateTimeMs: open.programDateTimeMs,
+          parts: open.parts,
+          ...(open.gap && { gap: true }),
+        },
+        preloadHint: this.hint,
+      },
+      skip,
+    );
+    return renderMediaPlaylist(model);
+  }
+
   /** Shutdown: waits for writes, saves state (pending deletions included), cancels timers. */
   async close(): Promise<void> {
     this.gaps.close();
@@ -398,4 +648,9 @@ export class Packager extends EventEmitter<PackagerEvents> {
     await this.saveState();
     this.reaper.cancelAll();
   }
+}
+
+/** The window as saved: parts are not restored (a restart begins a new timeline anyway). */
+function withoutParts(w: WindowState): WindowState {
+  return { ...w, segments: w.segments.map(({ parts: _parts, ...s }) => s) };
 }

@@ -14,3 +14,14 @@ export function makeRunId(nowMs: number): string {
 export function segmentUri(stream: string, runId: string, msn: number, gap = false): string {
   return `${stream}-${runId}-${msn}${gap ? '-gap' : ''}.ts`;
 }
+
+/** STREAM-RUN-MSN.PART.ts: one LL-HLS part of segment MSN (STREAM-RUN-MSN-gap.PART.ts for a GAP part). */
+export function partUri(
+  stream: string,
+  runId: string,
+  msn: number,
+  part: number,
+  gap = false,
+): string {
+  return `${stream}-${runId}-${msn}${gap ? '-gap' : ''}.${part}.ts`;
+}

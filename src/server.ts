@@ -1,5 +1,6 @@
 // src/server.ts: startServer: wires ingest, packager, HTTP (and the scanner) for live mode; returns a handle to stop it.
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
+import type { Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { type AppConfig, effectiveTargetDuration } from './config.js';
 import { createApp, type Mount } from './http/app.js';
 import { HotReload, loadLabelsFile } from './hot-reload.js';
 import { liveMounts } from './http/mounts.js';
+import { createSecureAppServer, loadTlsCredentials } from './http/secure-server.js';
 import { createIngest } from './ingest/create-ingest.js';
 import { type IngestSource, newIngestCounters } from './ingest/ingest-source.js';
 import type { Logger } from './logger.js';
@@ -23,6 +25,8 @@ import { Uploader } from './upload/uploader.js';
 /** A running server. */
 export interface RunningServer {
   httpPort: number;
+  /** True when --tls-cert/--tls-key are set: HTTPS, HTTP/2 by ALPN (HTTP/1.1 over TLS too). */
+  https: boolean;
   /** Bound port of a listening source (tcp://, udp://), else 0. */
   ingestPort: number;
   /** The --ingest / --capture source. */
@@ -86,6 +90,15 @@ async function prepareDirectories(cfg: Readonly<AppConfig>, packager: Packager):
   }
 }
 
+/** The plain HTTP server (no --tls-cert). */
+function plainServer(app: RequestListener): { server: Server; closeAllConnections(): void } {
+  const http = createServer(app);
+  // Server-Sent Events and long polls must not be cut by the default request timeout.
+  http.requestTimeout = 0;
+  http.keepAliveTimeout = 65_000;
+  return { server: http, closeAllConnections: () => http.closeAllConnections() };
+}
+
 function listenHttp(server: Server, host: string, port: number): Promise<number> {
   return new Promise((res, rej) => {
     const refused = (e: Error): void =>
@@ -111,6 +124,8 @@ export async function startServer(
   extras: ServerExtras = {},
 ): Promise<RunningServer> {
   const clock = extras.clock ?? systemClock;
+  // A bad certificate or key stops start-up before anything else starts (ConfigError).
+  const tls = cfg.tlsCert && cfg.tlsKey ? loadTlsCredentials(cfg.tlsCert, cfg.tlsKey) : null;
   const targetDurationSec = effectiveTargetDuration(cfg);
   const packager = new Packager({
     stream: cfg.stream,
@@ -118,6 +133,7 @@ export async function startServer(
     targetDurationSec,
     window: cfg.window,
     program: cfg.program,
+    partDurationSec: cfg.lowLatency ? cfg.partDurationSec : null,
     store: new DiskStore(resolve(cfg.out)),
     state: new StateFile(resolve(cfg.stateDir), cfg.stream),
     clock,
@@ -164,10 +180,8 @@ export async function startServer(
     extras: extras.mounts ? await extras.mounts(packager) : [],
   });
   const app = createApp({ mounts, logger: logger.child('http') });
-  const http = createServer(app);
-  // Server-Sent Events and long polls must not be cut by the default request timeout.
-  http.requestTimeout = 0;
-  http.keepAliveTimeout = 65_000;
+  const web = tls ? createSecureAppServer(app, tls) : plainServer(app);
+  const http = web.server;
   const httpPort = await listenHttp(http, cfg.httpHost, cfg.httpPort);
   const ingest = createIngest(cfg, packager, logger.child('ingest'), clock, ingestCounters);
   let started;
@@ -201,7 +215,8 @@ export async function startServer(
     },
   });
   const shown = cfg.httpHost === '0.0.0.0' || cfg.httpHost === '::' ? '127.0.0.1' : cfg.httpHost;
-  const base = `http://${shown.includes(':') ? `[${shown}]` : shown}:${httpPort}`;
+  const scheme = tls ? 'https' : 'http';
+  const base = `${scheme}://${shown.includes(':') ? `[${shown}]` : shown}:${httpPort}`;
   const banner = [
     `scanner-hls is running`,
     `  page:      ${base}/`,
@@ -220,7 +235,7 @@ export async function startServer(
   if (cfg.httpHost === '0.0.0.0' || cfg.httpHost === '::') {
     for (const a of lanAddresses())
       banner.push(
-        `  on your LAN: http://${a}:${httpPort}/  (playlist http://${a}:${httpPort}/hls/${cfg.stream}.m3u8)`,
+        `  on your LAN: ${scheme}://${a}:${httpPort}/  (playlist ${scheme}://${a}:${httpPort}/hls/${cfg.stream}.m3u8)`,
       );
   }
   let closing: Promise<void> | null = null;
@@ -234,11 +249,12 @@ export async function startServer(
       // The last segment and playlist get a short chance to reach the origin.
       detachUploader?.();
       await uploader?.close();
-      http.closeAllConnections();
+      web.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));
     })());
   return {
     httpPort,
+    https: tls !== null,
     ingestPort: started.port,
     ingest,
     packager,

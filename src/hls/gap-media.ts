@@ -70,8 +70,11 @@ export class GapMedia {
     this.last = { bytes, program };
   }
 
-  /** The silence for the next GAP segment, about durationSec long (whole frames, within one frame). */
-  next(durationSec: number): SilentSegment {
+  /**
+   * The silence for the next GAP segment, about durationSec long (whole frames, within one frame),
+   * or for a GAP part: fit 'at-most' never runs past durationSec (the PART-TARGET).
+   */
+  next(durationSec: number, fit: 'nearest' | 'at-most' = 'nearest'): SilentSegment {
     if (this.last) {
       this.source = sourceOf(this.last.bytes, this.last.program) ?? this.source;
       this.last = null;
@@ -81,6 +84,7 @@ export class GapMedia {
       ...src,
       startPts: this.nextPts,
       durationSec,
+      fit,
       // One frame per PES, as GStreamer muxes: dozens of packets per second even at the lowest
       // bitrate, where several frames per PES make a file too small for ffmpeg to probe as TS.
       framesPerPes: 1,

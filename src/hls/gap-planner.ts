@@ -12,6 +12,9 @@
 // EXT-X-DISCONTINUITY (§4.4.4.3): the encoder's timestamps restart or jump, and the GAP durations
 // are wall-clock estimates, so the media timeline across the outage is not continuous.
 
+/** How long a long pause between inputs is remembered (exponential decay constant). */
+const BURST_MEMORY_MS = 10_000;
+
 /** One GAP segment to list: wall-clock start and length. */
 export interface GapSegment {
   programDateTimeMs: number;
@@ -20,14 +23,38 @@ export interface GapSegment {
 
 /** Tracks input arrival and the wall-clock end of what the playlist covers. */
 export class GapPlanner {
-  private readonly segmentMs: number;
+  private segmentMs: number;
+  private lostAfterMs: number;
+  private maxLostAfterMs: number;
+  /** The longest recent pause between inputs (decays over BURST_MEMORY_MS): bursty encoders. */
+  private burstMs = 0;
   private lastInputMs: number | null = null;
   private coveredUntilMs = 0;
   private lostFlag = false;
 
-  /** segmentDurationSec: the cut grid; the input counts as lost after one segment of silence. */
-  constructor(segmentDurationSec: number) {
-    this.segmentMs = segmentDurationSec * 1000;
+  /**
+   * stepSec: the length of each GAP entry (a segment, or a part with LL-HLS); the input counts as
+   * lost after lostAfterSec without any (by default one step).
+   */
+  constructor(stepSec: number, lostAfterSec = stepSec, maxLostAfterSec = lostAfterSec) {
+    this.segmentMs = stepSec * 1000;
+    this.lostAfterMs = lostAfterSec * 1000;
+    this.maxLostAfterMs = maxLostAfterSec * 1000;
+  }
+
+  /** Changes the entry length and the lost threshold (LL-HLS: GAP parts once PART-TARGET is known). */
+  retune(stepSec: number, lostAfterSec: number, maxLostAfterSec: number): void {
+    this.segmentMs = stepSec * 1000;
+    this.lostAfterMs = lostAfterSec * 1000;
+    this.maxLostAfterMs = maxLostAfterSec * 1000;
+  }
+
+  /**
+   * The silence that counts as lost: at least lostAfter, twice the longest recent pause of an
+   * encoder that sends in bursts (ffmpeg's default 0.7 s PES at 32 kbit/s), at most maxLostAfter.
+   */
+  private get lostAfterNow(): number {
+    return Math.min(this.maxLostAfterMs, Math.max(this.lostAfterMs, 2 * this.burstMs));
   }
 
   /** True while the input is lost (GAP segments are being listed). */
@@ -37,6 +64,10 @@ export class GapPlanner {
 
   /** Input arrived at nowMs; returns true when it ends an outage. */
   onInput(nowMs: number): boolean {
+    if (this.lastInputMs !== null && !this.lostFlag) {
+      const pause = nowMs - this.lastInputMs;
+      this.burstMs = Math.max(pause, this.burstMs * Math.exp(-pause / BURST_MEMORY_MS));
+    }
     this.lastInputMs = nowMs;
     const resumed = this.lostFlag;
     this.lostFlag = false;
@@ -51,15 +82,15 @@ export class GapPlanner {
   /** True when input was seen and nothing came for a whole segment: time to declare the outage. */
   isSilent(nowMs: number): boolean {
     return (
-      !this.lostFlag && this.lastInputMs !== null && nowMs - this.lastInputMs >= this.segmentMs
+      !this.lostFlag && this.lastInputMs !== null && nowMs - this.lastInputMs >= this.lostAfterNow
     );
   }
 
   /** Marks the outage; the caller publishes the open segment first (so onSegment sees it). */
   declareLost(nowMs: number): void {
     this.lostFlag = true;
-    // Never list GAP time before the last real media, nor more than one segment before now.
-    this.coveredUntilMs = Math.max(this.coveredUntilMs, nowMs - this.segmentMs);
+    // Never list GAP time before the last real media, nor more than the silence before now.
+    this.coveredUntilMs = Math.max(this.coveredUntilMs, nowMs - this.lostAfterNow);
   }
 
   /** GAP segments whose whole span has passed by nowMs (at most max; older time is skipped). */
@@ -79,6 +110,8 @@ export class GapPlanner {
   /** When to look again (wall ms), or null while no input was ever seen. */
   nextCheckMs(): number | null {
     if (this.lastInputMs === null) return null;
-    return this.lostFlag ? this.coveredUntilMs + this.segmentMs : this.lastInputMs + this.segmentMs;
+    return this.lostFlag
+      ? this.coveredUntilMs + this.segmentMs
+      : this.lastInputMs + this.lostAfterNow;
   }
 }

@@ -1,5 +1,17 @@
 // src/hls/playlist.ts: the media playlist as plain data (one field per tag), rendered by render.ts.
 
+/** One part of a segment (Low-Latency HLS, RFC 8216bis §4.4.4.9). */
+export interface MediaPart {
+  /** Relative URI, e.g. live-mk2q-120.p3.ts. */
+  uri: string;
+  /** DURATION in seconds, at most PART-TARGET. */
+  durationSec: number;
+  /** INDEPENDENT=YES: the part starts on a random access point (every audio part). */
+  independent: boolean;
+  /** GAP=YES: no media (the input was lost); the URI holds silence. */
+  gap?: boolean;
+}
+
 /** One listed segment (RFC 8216bis §4.4.4). */
 export interface MediaSegment {
   /** Media sequence number. */
@@ -16,6 +28,32 @@ export interface MediaSegment {
   gap?: boolean;
   /** Size of the file as written (not rendered): a restart lists only files still of this size. */
   bytes?: number;
+  /** Its parts, rendered only while the segment is among the last 3 target durations (LL-HLS). */
+  parts?: MediaPart[];
+}
+
+/** The segment being built: its parts so far, listed after the last whole segment. */
+export interface OpenSegment {
+  discontinuity: boolean;
+  programDateTimeMs: number;
+  gap?: boolean;
+  parts: MediaPart[];
+}
+
+/** The Low-Latency HLS tags of a live playlist (RFC 8216bis §4.4.3.7, §4.4.3.8, §4.4.5). */
+export interface LowLatency {
+  /** EXT-X-PART-INF:PART-TARGET, constant for the life of the stream. */
+  partTargetSec: number;
+  /** EXT-X-SERVER-CONTROL:PART-HOLD-BACK, at least 3 × PART-TARGET (Apple authoring spec 14.3). */
+  partHoldBackSec: number;
+  /** EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL, at least 6 × target duration (§4.4.3.8). */
+  canSkipUntilSec: number;
+  /** The segment whose parts are being published, or null right after a segment completed. */
+  open: OpenSegment | null;
+  /** EXT-X-PRELOAD-HINT:TYPE=PART URI of the next part, or null. */
+  preloadHint: string | null;
+  /** A delta update (§6.2.5.1): the first this many listed segments are replaced by EXT-X-SKIP. */
+  skippedSegments: number;
 }
 
 /** A media playlist (RFC 8216bis §4.4.3). */
@@ -31,4 +69,6 @@ export interface MediaPlaylist {
   /** EXT-X-ENDLIST. */
   endList: boolean;
   segments: MediaSegment[];
+  /** Low-Latency HLS; absent or null for a plain playlist. */
+  lowLatency?: LowLatency | null;
 }

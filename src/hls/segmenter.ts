@@ -49,6 +49,10 @@ export interface CutPart {
   independent: boolean;
   /** EXT-X-PART-INF:PART-TARGET in force. */
   partTargetSec: number;
+  /** The parent segment's EXT-X-DISCONTINUITY (rendered before its first part). */
+  discontinuity: boolean;
+  /** The parent segment's EXT-X-PROGRAM-DATE-TIME, ms since the epoch. */
+  segmentProgramDateTimeMs: number;
 }
 
 /** A finished segment, ready to be written and listed. */
@@ -495,6 +499,8 @@ export class Segmenter {
         durationSec,
         independent: this.partIndependent,
         partTargetSec: this.partTargetValue,
+        discontinuity: this.discontinuityNext,
+        segmentProgramDateTimeMs: this.anchorWallMs + (this.segStart - this.anchorTicks) / 90,
       },
     });
     this.partIndex++;

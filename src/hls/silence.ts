@@ -40,6 +40,8 @@ export interface SilentSegmentSpec {
   /** PTS of the first frame; may exceed 2^33 (written mod 2^33). */
   startPts: number;
   durationSec: number;
+  /** 'nearest' (default): the frame count nearest durationSec; 'at-most': never longer (an LL part). */
+  fit?: 'nearest' | 'at-most';
   /** Frames per PES; by default as many as fit in 0.2 s (at least 1). */
   framesPerPes?: number;
   /** Continuity counters to start from (default 0 each). */
@@ -384,10 +386,8 @@ export function buildSilentSegment(spec: SilentSegmentSpec): SilentSegment {
     throw new RangeError('durationSec and startPts must be finite');
   }
   const frame = silentFrame(format);
-  const frames = Math.max(
-    1,
-    Math.round((spec.durationSec * format.sampleRate) / format.samplesPerFrame),
-  );
+  const exact = (spec.durationSec * format.sampleRate) / format.samplesPerFrame;
+  const frames = Math.max(1, spec.fit === 'at-most' ? Math.floor(exact + 1e-9) : Math.round(exact));
   const perPes = Math.max(
     1,
     Math.floor(spec.framesPerPes ?? (MAX_PES_SEC * format.sampleRate) / format.samplesPerFrame),

@@ -14,6 +14,8 @@ export interface Restored {
   pendingDeletes: PendingDelete[];
   /** Segment files of this stream that nothing lists or schedules (a crash left them): delete later. */
   strays: string[];
+  /** The PART-TARGET the previous run published (LL-HLS), if any. */
+  partTargetSec: number | null;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function readRestore(
   await store.init();
   const removed = await store.removeTempFiles();
   if (removed) logger.info(`removed ${removed} temp file(s) left by an earlier run`);
-  if (!state) return { window: null, pendingDeletes: [], strays: [] };
+  if (!state) return { window: null, pendingDeletes: [], strays: [], partTargetSec: null };
   let saved = null;
   try {
     saved = await state.load();
@@ -58,5 +60,5 @@ export async function readRestore(
   const strays = [...files.keys()].filter(
     (f) => f.startsWith(`${stream}-`) && f.endsWith('.ts') && !known.has(f),
   );
-  return { window, pendingDeletes, strays };
+  return { window, pendingDeletes, strays, partTargetSec: saved?.partTargetSec ?? null };
 }

@@ -16,6 +16,8 @@ export interface StreamState {
   stream: string;
   window: WindowState;
   pendingDeletes: PendingDelete[];
+  /** EXT-X-PART-INF:PART-TARGET in force (LL-HLS), kept so a restart does not change it. */
+  partTargetSec?: number;
 }
 
 function isSegment(v: unknown): v is MediaSegment {
@@ -49,7 +51,15 @@ export function parseState(v: unknown): StreamState | null {
       typeof (p as PendingDelete).uri === 'string' &&
       typeof (p as PendingDelete).deleteAtMs === 'number',
   );
-  return { version: 1, stream: o.stream, window: w as unknown as WindowState, pendingDeletes };
+  const state: StreamState = {
+    version: 1,
+    stream: o.stream,
+    window: w as unknown as WindowState,
+    pendingDeletes,
+  };
+  if (typeof o.partTargetSec === 'number' && o.partTargetSec > 0)
+    state.partTargetSec = o.partTargetSec;
+  return state;
 }
 
 /** Reads and writes DIR/<stream>.state.json atomically. */
