@@ -75,7 +75,7 @@ describe('loadConfig: sources and precedence', () => {
   });
 
   it('an empty variable counts as unset', () => {
-    assert.equal(config([], { SCANNER_HLS_WINDOW: '', SCANNER_HLS_OUT: '' }).window, 6);
+    assert.equal(config([], { SCANNER_HLS_WINDOW: '', SCANNER_HLS_OUT: '' }).window, 12);
   });
 
   it('SCANNER_HLS_CONFIG names the file when --config is not given; --config wins over it', () => {

@@ -131,16 +131,19 @@ describe('defaults', () => {
   it('defaultConfig() is a fresh object each time', () => {
     const a = defaultConfig();
     a.window = 99;
-    assert.equal(defaultConfig().window, 6);
+    assert.equal(defaultConfig().window, 12);
   });
 
-  it('the README defaults: tcp://0.0.0.0:9999, 0.0.0.0:8080, 2 s segments, window 6, mp3 32 kbit/s 22.05 kHz mono', () => {
+  it('the README defaults: tcp://0.0.0.0:9999, 0.0.0.0:8080, 1 s segments, window 12, LL-HLS with 0.2 s parts, mp3 32 kbit/s 22.05 kHz mono', () => {
     const d = defaultConfig();
     assert.equal(d.ingest, 'tcp://0.0.0.0:9999');
     assert.equal(`${d.httpHost}:${d.httpPort}`, '0.0.0.0:8080');
-    assert.equal(d.segmentDurationSec, 2);
+    assert.equal(d.segmentDurationSec, 1);
     assert.equal(d.targetDurationSec, 0);
-    assert.equal(d.window, 6);
+    assert.equal(d.window, 12);
+    assert.equal(d.lowLatency, true);
+    assert.equal(d.partDurationSec, 0.2);
+    assert.deepEqual([d.tlsCert, d.tlsKey], [null, null]);
     assert.deepEqual([d.codec, d.bitrateKbps, d.sampleRate, d.channels], ['mp3', 32, 22050, 1]);
     assert.doesNotThrow(() => validateWhole(d));
   });
@@ -149,7 +152,7 @@ describe('defaults', () => {
     assert.equal(defaultText(spec('--http')), '0.0.0.0:8080');
     assert.equal(defaultText(spec('--target-duration')), 'ceil(segment duration)');
     assert.equal(defaultText(spec('--scanner')), '(none)');
-    assert.equal(defaultText(spec('--window')), '6');
+    assert.equal(defaultText(spec('--window')), '12');
     assert.equal(defaultText(spec('--vod')), 'false');
   });
 });
@@ -184,7 +187,32 @@ describe('validateWhole', () => {
     );
     assert.doesNotThrow(whole({ window: 4, segmentDurationSec: 1.5 }));
     assert.doesNotThrow(whole({ window: 3, segmentDurationSec: 2 }), 'exactly 3 × target');
-    assert.throws(whole({ window: 5, targetDurationSec: 4 }), /use at least 6/);
+    assert.throws(
+      whole({ window: 5, segmentDurationSec: 2, targetDurationSec: 4 }),
+      /use at least 6/,
+    );
+  });
+
+  it('TLS needs both the certificate and the key, naming the one missing', () => {
+    assert.throws(
+      whole({ tlsCert: '/c.pem' }),
+      (e: unknown) =>
+        e instanceof ConfigError && e.message === 'invalid --tls-cert: it needs --tls-key as well',
+    );
+    assert.throws(whole({ tlsKey: '/k.pem' }), /invalid --tls-key: it needs --tls-cert as well/);
+    assert.doesNotThrow(whole({ tlsCert: '/c.pem', tlsKey: '/k.pem' }));
+  });
+
+  it('RFC 8216bis §4.4.4.9: parts subdivide a segment, so a part may be at most half of one', () => {
+    assert.throws(
+      whole({ segmentDurationSec: 1, partDurationSec: 0.6 }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        e.message ===
+          'invalid --part-duration 0.6: must be at most half the segment duration (0.5 s)',
+    );
+    assert.doesNotThrow(whole({ segmentDurationSec: 1, partDurationSec: 0.6, lowLatency: false }));
+    assert.doesNotThrow(whole({ segmentDurationSec: 2, partDurationSec: 1 }));
   });
 
   it('the state directory may not be the served directory or inside it', () => {
