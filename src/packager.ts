@@ -7,7 +7,12 @@ import type { GapSegment } from './hls/gap-planner.js';
 import { GapMedia } from './hls/gap-media.js';
 import { LiveWindow } from './hls/live-window.js';
 import type { LowLatencyInfo, PartPosition, SkipRequest } from './hls/live-feed.js';
-import { canSkipUntil, lowLatencyPlaylist, PART_LIST_TARGET_DURATIONS } from './hls/ll-playlist.js';
+import {
+  canSkipUntil,
+  lowLatencyPlaylist,
+  PART_LIST_TARGET_DURATIONS,
+  withoutParts,
+} from './hls/ll-playlist.js';
 import type { MediaSegment, OpenSegment } from './hls/playlist.js';
 import type { WindowState } from './hls/live-window.js';
 import { renderMediaPlaylist } from './hls/render.js';
@@ -162,7 +167,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
     this.joinPending = true;
     this.status.mediaSequence = this.window.listed.at(-1)?.msn ?? null;
     if (this.window.listed.length)
-      this.plainText = renderMediaPlaylist(this.window.toPlaylist('live'));
+      this.plainText = renderMediaPlaylist(withoutParts(this.window.toPlaylist('live')));
     // The file on disk may list what the plan dropped (or lag a killed run): nginx serves the same.
     await this.writePlaylistFile(this.plainText);
   }
@@ -357,7 +362,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
    */
   private async writePlaylistAndState(arrivedMs: number): Promise<void> {
     await this.saveState();
-    const text = renderMediaPlaylist(this.window.toPlaylist('live'));
+    const text = renderMediaPlaylist(withoutParts(this.window.toPlaylist('live')));
     const written = await this.writePlaylistFile(text);
     this.plainText = text;
     this.publishLowLatency();
@@ -390,7 +395,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
       await this.opts.state.save({
         version: 1,
         stream: this.opts.stream,
-        window: withoutParts(this.window.snapshot()),
+        window: windowWithoutParts(this.window.snapshot()),
         pendingDeletes,
         ...(this.segmenter.partTargetSec !== null && {
           partTargetSec: this.segmenter.partTargetSec,
@@ -516,7 +521,8 @@ export class Packager extends EventEmitter<PackagerEvents> {
     open.parts.push({ uri, durationSec: part.durationSec, independent: part.independent });
     this.lastPart = { msn: open.msn, part: part.index };
     this.hint = partUri(this.opts.stream, this.runId, open.msn, part.index + 1);
-    this.publishLowLatency();
+    // The last part is listed with its whole segment, which comes next: one update, not two.
+    if (!part.final) this.publishLowLatency();
   }
 
   private async writePart(uri: string, bytes: Uint8Array): Promise<boolean> {
@@ -651,6 +657,6 @@ export class Packager extends EventEmitter<PackagerEvents> {
 }
 
 /** The window as saved: parts are not restored (a restart begins a new timeline anyway). */
-function withoutParts(w: WindowState): WindowState {
+function windowWithoutParts(w: WindowState): WindowState {
   return { ...w, segments: w.segments.map(({ parts: _parts, ...s }) => s) };
 }

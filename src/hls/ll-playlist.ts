@@ -59,3 +59,8 @@ export function lowLatencyPlaylist(
   };
   return { ...base, segments, lowLatency };
 }
+
+/** The playlist for static servers and players without LL-HLS: no part is listed (§4.4.4.9 parts are optional). */
+export function withoutParts(pl: MediaPlaylist): MediaPlaylist {
+  return { ...pl, segments: pl.segments.map(({ parts: _parts, ...s }) => s), lowLatency: null };
+}

@@ -49,6 +49,8 @@ export interface CutPart {
   independent: boolean;
   /** EXT-X-PART-INF:PART-TARGET in force. */
   partTargetSec: number;
+  /** The last part of its segment: the segment event follows at once. */
+  final: boolean;
   /** The parent segment's EXT-X-DISCONTINUITY (rendered before its first part). */
   discontinuity: boolean;
   /** The parent segment's EXT-X-PROGRAM-DATE-TIME, ms since the epoch. */
@@ -412,7 +414,7 @@ export class Segmenter {
   }
 
   private emitSegment(endTicks: number): void {
-    if (this.partsOn) this.emitPart(endTicks);
+    if (this.partsOn) this.emitPart(endTicks, true);
     const p = this.tracker.current;
     const durationSec = Math.max(0, endTicks - this.segStart) / TICKS;
     const bytes = this.seg.view();
@@ -485,7 +487,7 @@ export class Segmenter {
   }
 
   /** Publishes the open part, ending at endTicks, if it holds media. */
-  private emitPart(endTicks: number): void {
+  private emitPart(endTicks: number, final = false): void {
     const bytes = this.seg.view(this.partByteStart);
     const durationSec = (endTicks - this.partStart) / TICKS;
     if (bytes.length <= 2 * PACKET_SIZE || durationSec <= 0 || this.partTargetValue === null)
@@ -499,6 +501,7 @@ export class Segmenter {
         durationSec,
         independent: this.partIndependent,
         partTargetSec: this.partTargetValue,
+        final,
         discontinuity: this.discontinuityNext,
         segmentProgramDateTimeMs: this.anchorWallMs + (this.segStart - this.anchorTicks) / 90,
       },

@@ -1,4 +1,5 @@
 // test/helpers/check-playlist.ts: an independent oracle for media playlists: parses m3u8 text and lists the RFC 8216bis rules it breaks.
+import { checkLowLatency, type LowLatencyRule } from './check-ll.js';
 
 /** A rule the oracle checks; each names the RFC 8216bis section that states it. */
 export type PlaylistRule =
@@ -39,7 +40,9 @@ export type PlaylistRule =
   /** §6.2.2: a live playlist of 3 or more segments lasts at least 3 × the target duration. */
   | 'live-too-short'
   /** §4.4.3.5: EXT-X-PLAYLIST-TYPE is EVENT or VOD. */
-  | 'playlist-type';
+  | 'playlist-type'
+  /** The Low-Latency rules (check-ll.ts), checked when the playlist has LL tags. */
+  | LowLatencyRule;
 
 /** One broken rule, with the 1-based line it was found on (0 for the playlist as a whole). */
 export interface PlaylistViolation {
@@ -54,6 +57,8 @@ export interface CheckOptions {
   live?: boolean;
   /** With live: the stream has ended, so EXT-X-ENDLIST is allowed. */
   ended?: boolean;
+  /** An audio-only stream: every LL part must be INDEPENDENT=YES. */
+  audio?: boolean;
 }
 
 const DECIMAL_INTEGER = /^(0|[1-9][0-9]{0,19})$/;
@@ -85,6 +90,7 @@ export function checkMediaPlaylist(text: string, opts: CheckOptions = {}): Playl
   let pendingExtinf: number | null = null;
   let pendingGap = 0;
   let pendingTags = 0;
+  let openParts = 0;
 
   const once = (name: string, rule: PlaylistRule, n: number): boolean => {
     const count = (seen.get(name) ?? 0) + 1;
@@ -114,6 +120,7 @@ export function checkMediaPlaylist(text: string, opts: CheckOptions = {}): Playl
       pendingExtinf = null;
       pendingGap = 0;
       pendingTags = 0;
+      openParts = 0;
       continue;
     }
     if (!line.startsWith('#EXT')) continue; // a comment
@@ -200,6 +207,10 @@ export function checkMediaPlaylist(text: string, opts: CheckOptions = {}): Playl
         pendingTags++;
         pendingGap = n;
         break;
+      case '#EXT-X-PART':
+        // The open segment (LL-HLS): its tags and parts come before its EXTINF exists.
+        openParts = n;
+        break;
       case '#EXT-X-DISCONTINUITY':
       case '#EXT-X-BYTERANGE':
       case '#EXT-X-KEY':
@@ -212,7 +223,8 @@ export function checkMediaPlaylist(text: string, opts: CheckOptions = {}): Playl
     }
   }
 
-  if (pendingTags > 0) add('dangling-segment-tags', lastTagLine, 'segment tags after the last URI');
+  if (pendingTags > 0 && (openParts === 0 || pendingExtinf !== null))
+    add('dangling-segment-tags', lastTagLine, 'segment tags after the last URI');
   if (pendingGap > 0 && pendingTags > 0 && pendingExtinf === null) {
     add('gap-without-extinf', pendingGap, 'EXT-X-GAP applies to no segment');
   }
@@ -251,6 +263,7 @@ export function checkMediaPlaylist(text: string, opts: CheckOptions = {}): Playl
   } else if (!endlistLine) {
     add('vod-without-endlist', 0, 'a VOD playlist must end with EXT-X-ENDLIST');
   }
+  for (const v of checkLowLatency(text, { audio: opts.audio })) out.push(v);
   return out;
 }
 
