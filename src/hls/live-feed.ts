@@ -23,12 +23,28 @@ export type SkipRequest = 'no' | 'YES' | 'v2';
 export interface LiveFeed {
   /** LL settings, or null while LL-HLS is off or the first part's format is not known yet. */
   lowLatency(): LowLatencyInfo | null;
-  /** The newest published part; null before the first one (and always when LL is off). */
+  /**
+   * The newest published part; null before the first one (and always when LL is off). Its msn is
+   * the parent segment of that part, which may still be in progress (the HTTP layer counts the
+   * _HLS_msn limit of RFC 8216bis §6.2.5.2 from it).
+   */
   position(): PartPosition | null;
-  /** The playlist text, full or as a delta update; null before the first segment or part. */
+  /**
+   * The playlist text, full or as a delta update; null before the first segment or part. Called
+   * for every playlist request (and once per skip mode per publish for held ones): return a stored
+   * string; the HTTP layer encodes and gzips each new text once.
+   */
   playlist(skip: SkipRequest): string | null;
-  /** The URI in EXT-X-PRELOAD-HINT now (relative to the playlist), or null. */
+  /**
+   * The URI in EXT-X-PRELOAD-HINT now (relative to the playlist), or null. A GET for it that comes
+   * before its file is held until a publish moves the hint on, then the file is read from the
+   * served directory: so a part's file is there, whole, before the publish that lists it.
+   */
   preloadHint(): string | null;
-  /** Calls fn after every update of the playlist (a part, a segment or a GAP); returns an unsubscribe. */
+  /**
+   * Calls fn after every update of the playlist (a part, a segment or a GAP), once position(),
+   * playlist() and preloadHint() all answer the new state; returns an unsubscribe. fn must be
+   * cheap: the HTTP layer only schedules its work there.
+   */
   onPublish(fn: () => void): () => void;
 }

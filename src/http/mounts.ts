@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { Clock } from '../clock.js';
 import type { AppConfig } from '../config.js';
+import type { LiveFeed } from '../hls/live-feed.js';
 import type { Logger } from '../logger.js';
 import { clientKey } from '../metrics/listeners.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
@@ -30,6 +31,24 @@ export interface LiveMountParts {
 }
 
 /**
+ * The packager as a LiveFeed without Low-Latency HLS, until Packager implements LiveFeed itself
+ * (then mount `feed: packager`): directives are ignored, and nothing is held.
+ */
+function plainFeed(packager: Packager): LiveFeed {
+  return {
+    lowLatency: () => null,
+    position: () => null,
+    playlist: () => packager.playlistText(),
+    preloadHint: () => null,
+    onPublish(fn) {
+      const listener = (): void => fn();
+      packager.on('playlist-written', listener);
+      return () => packager.off('playlist-written', listener);
+    },
+  };
+}
+
+/**
  * The live server's mounts in order: /hls (CORS, no helmet: players on other origins load it),
  * helmet for the JSON and text endpoints, /metrics and /healthz, /api/scanner, /api/status and
  * /api/events, then the page (with its own helmet) and any extras.
@@ -42,7 +61,8 @@ export function liveMounts(p: LiveMountParts): Mount[] {
       router: hlsRoutes({
         stream: cfg.stream,
         outDir: resolve(cfg.out),
-        playlist: () => packager.playlistText(),
+        feed: plainFeed(packager),
+        clock,
         onPlaylistRequest: (req) =>
           metrics.playlistRequested(
             clientKey(req.socket.remoteAddress, req.get('x-forwarded-for'), req.get('user-agent')),

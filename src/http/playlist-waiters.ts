@@ -1,0 +1,394 @@
+// src/http/playlist-waiters.ts: held LL-HLS requests (blocking playlist reloads, hinted-part GETs): woken once per publish, answered with one shared Buffer, 503 from one sweep timer.
+import { createHash } from 'node:crypto';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
+import type { Clock } from '../clock.js';
+import { isSatisfied } from '../hls/delivery-directives.js';
+import type { LiveFeed, PartPosition, SkipRequest } from '../hls/live-feed.js';
+import { PLAYLIST_TYPE, SEGMENT_TYPE } from '../hls/media-types.js';
+
+/**
+ * A cached live playlist freezes players: RFC 8216 §6.2.2 lets a live playlist change only by
+ * gaining new segments and losing old ones, and a client that reloads it must see each change. A
+ * listed segment's bytes never change (names are never reused), so segments may be cached for good.
+ */
+export const PLAYLIST_CACHE = 'no-cache';
+export const SEGMENT_CACHE = 'public, max-age=31536000, immutable';
+
+/** Bytes and headers of one response, built once and written to every request it answers. */
+export interface SharedBody {
+  body: Buffer;
+  headers: OutgoingHttpHeaders;
+}
+
+interface Rendered {
+  text: string;
+  ended: boolean;
+  plain: SharedBody;
+  gzip: SharedBody | null;
+}
+
+function playlistBody(body: Buffer, gzip: boolean): SharedBody {
+  const headers: OutgoingHttpHeaders = {
+    'Content-Type': PLAYLIST_TYPE,
+    'Cache-Control': PLAYLIST_CACHE,
+    'Content-Length': body.length,
+    // A strong validator per representation (gzip and identity differ), as Express would make it.
+    ETag: `"${body.length.toString(16)}-${createHash('sha1').update(body).digest('base64').slice(0, 27)}"`,
+    // The same URL answers gzip or identity by the request's Accept-Encoding: caches must know.
+    Vary: 'Accept-Encoding',
+  };
+  if (gzip) headers['Content-Encoding'] = 'gzip';
+  return { body, headers };
+}
+
+/**
+ * The playlist bytes per skip mode and encoding, made once per playlist text: LiveFeed.playlist()
+ * is asked each time (it returns a stored string), and only a new text is encoded and gzipped
+ * again. Apple's HLS authoring spec 10.1: "The server MUST deliver playlists using gzip
+ * content-encoding"; gzip is made lazily, the first time a client accepts it.
+ */
+export class PlaylistBodies {
+  private readonly rendered = new Map<SkipRequest, Rendered>();
+  /** How many texts were encoded, and gzipped (tests check there is one per text, not per request). */
+  readonly counts = { texts: 0, gzips: 0 };
+
+  constructor(private readonly feed: LiveFeed) {}
+
+  private current(skip: SkipRequest): Rendered | null {
+    const text = this.feed.playlist(skip);
+    if (text === null) return null;
+    const had = this.rendered.get(skip);
+    if (had && had.text === text) return had;
+    const r: Rendered = {
+      text,
+      ended: text.includes('#EXT-X-ENDLIST'),
+      plain: playlistBody(Buffer.from(text, 'utf8'), false),
+      gzip: null,
+    };
+    this.counts.texts++;
+    this.rendered.set(skip, r);
+    return r;
+  }
+
+  /** The playlist now for skip, gzipped if asked; null before the first segment or part. */
+  get(skip: SkipRequest, gzip: boolean): SharedBody | null {
+    const r = this.current(skip);
+    if (!r || !gzip) return r?.plain ?? null;
+    if (!r.gzip) {
+      r.gzip = playlistBody(gzipSync(r.plain.body), true);
+      this.counts.gzips++;
+    }
+    return r.gzip;
+  }
+
+  /** The playlist has EXT-X-ENDLIST (every directive is then ignored, RFC 8216bis §6.2.5). */
+  ended(): boolean {
+    return this.current('no')?.ended ?? false;
+  }
+}
+
+function textBody(text: string): SharedBody {
+  const body = Buffer.from(text + '\n');
+  return {
+    body,
+    headers: {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': PLAYLIST_CACHE,
+      'Content-Length': body.length,
+    },
+  };
+}
+
+const UNAVAILABLE = textBody('not available within three target durations');
+const NOT_FOUND = textBody('not found');
+
+/** Shortest time between two sweeps, so expiries arriving together are answered together. */
+const SWEEP_MIN_MS = 50;
+
+interface Held {
+  res: ServerResponse;
+  /** A HEAD request: headers only. */
+  head: boolean;
+  /** Clock time after which it gets 503. */
+  deadline: number;
+  done: boolean;
+}
+
+interface PlaylistGroup {
+  target: PartPosition;
+  waiters: Set<HeldPlaylist>;
+}
+
+interface HeldPlaylist extends Held {
+  kind: 'playlist';
+  skip: SkipRequest;
+  gzip: boolean;
+  group: PlaylistGroup;
+}
+
+interface HeldPart extends Held {
+  kind: 'part';
+  uri: string;
+  group: Set<HeldPart>;
+}
+
+/** One wake after a publish, for metrics and the bench. */
+export interface WakeStats {
+  /** Playlist requests answered. */
+  playlists: number;
+  /** Hinted-part URIs whose waiters are now being answered (the file read follows). */
+  partUris: number;
+  /** Time of the synchronous wake loop, ms. */
+  ms: number;
+}
+
+export interface WaiterOptions {
+  feed: LiveFeed;
+  clock: Clock;
+  bodies: PlaylistBodies;
+  /** The served directory: the hinted part `uri` is the file `partPath(uri)`. */
+  partPath: (uri: string) => string;
+  onWake?: (s: WakeStats) => void;
+}
+
+/**
+ * Requests held until the packager publishes. Playlist waiters are grouped by the part they wait
+ * for, so a publish looks at each distinct target once and answers a whole group with one shared
+ * Buffer. Every held request is in one Set in arrival order; since the timeout (3 × target
+ * duration) is the same for all, the oldest expires first, and one timer on the injected clock,
+ * set for the oldest, answers the expired ones with 503 (RFC 8216bis §6.2.5.2: "A Server that
+ * cannot provide the requested Playlist after blocking for more than three Target Durations SHOULD
+ * return Service Unavailable, such as HTTP 503"). The publish callback only schedules the wake
+ * (setImmediate), so the packager's own publish work never waits for thousands of socket writes.
+ */
+export class PlaylistWaiters {
+  private readonly held = new Set<HeldPlaylist | HeldPart>();
+  private readonly groups = new Map<string, PlaylistGroup>();
+  private readonly parts = new Map<string, Set<HeldPart>>();
+  private wakePending = false;
+  private cancelSweep: (() => void) | null = null;
+  private readonly unsubscribe: () => void;
+  private closed = false;
+  private heldParts = 0;
+
+  constructor(private readonly opts: WaiterOptions) {
+    this.unsubscribe = opts.feed.onPublish(() => this.scheduleWake());
+  }
+
+  /** How many requests are held now. */
+  get size(): { playlists: number; parts: number } {
+    return { playlists: this.held.size - this.heldParts, parts: this.heldParts };
+  }
+
+  /** Holds a playlist request until the newest part is at or past target, then answers playlist(skip). */
+  holdPlaylist(
+    res: ServerResponse,
+    target: PartPosition,
+    skip: SkipRequest,
+    gzip: boolean,
+    head: boolean,
+  ): void {
+    const key = `${target.msn}.${target.part}`;
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { target, waiters: new Set() };
+      this.groups.set(key, group);
+    }
+    const w: HeldPlaylist = {
+      kind: 'playlist',
+      res,
+      head,
+      deadline: this.deadline(),
+      done: false,
+      skip,
+      gzip,
+      group,
+    };
+    group.waiters.add(w);
+    this.track(w);
+  }
+
+  /**
+   * Holds a GET for the hinted part uri whose file is not there yet. RFC 8216bis §6.2.6: the
+   * server "MUST refrain from transmitting any bytes belonging to a Partial Segment until all bytes
+   * of that Partial Segment can be transmitted at the full speed of the link": once a publish
+   * moves the hint on, the file (which appears whole, by rename) is read once and sent to every
+   * waiter in one write; a hint withdrawn without its file gets 404 (§6.2.6: "SHOULD respond with
+   * Not Found").
+   */
+  holdPart(res: ServerResponse, uri: string, head: boolean): void {
+    // The hint moved while the caller looked for the file: the part is published (or withdrawn).
+    if (this.opts.feed.preloadHint() !== uri) {
+      const group = new Set<HeldPart>();
+      group.add(this.newPart(res, uri, head, group));
+      void this.servePart(uri, group);
+      return;
+    }
+    let group = this.parts.get(uri);
+    if (!group) {
+      group = new Set();
+      this.parts.set(uri, group);
+    }
+    group.add(this.newPart(res, uri, head, group));
+  }
+
+  /** Stops waking; answers every held request with 503 (server shutdown, tests). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    this.cancelSweep?.();
+    this.cancelSweep = null;
+    for (const w of [...this.held]) this.finish(w, 503, UNAVAILABLE);
+  }
+
+  private newPart(res: ServerResponse, uri: string, head: boolean, group: Set<HeldPart>): HeldPart {
+    const w: HeldPart = {
+      kind: 'part',
+      res,
+      head,
+      deadline: this.deadline(),
+      done: false,
+      uri,
+      group,
+    };
+    this.track(w);
+    return w;
+  }
+
+  private deadline(): number {
+    // A hint or a blocking directive means LL is on; 1 s is only a guard against a feed that
+    // dropped it in between.
+    const td = this.opts.feed.lowLatency()?.targetDurationSec ?? 1;
+    return this.opts.clock.now() + 3 * td * 1000;
+  }
+
+  private track(w: HeldPlaylist | HeldPart): void {
+    if (this.closed) {
+      this.finish(w, 503, UNAVAILABLE);
+      return;
+    }
+    this.held.add(w);
+    if (w.kind === 'part') this.heldParts++;
+    // A client that goes away is forgotten at once (its socket, not a timer, tells us).
+    w.res.once('close', () => {
+      if (!w.done) this.forget(w);
+    });
+    this.armSweep();
+  }
+
+  /** Removes w from its group and the arrival order; it is answered by the caller or nobody. */
+  private forget(w: HeldPlaylist | HeldPart): void {
+    w.done = true;
+    if (this.held.delete(w) && w.kind === 'part') this.heldParts--;
+    if (w.kind === 'playlist') {
+      const g = w.group;
+      g.waiters.delete(w);
+      if (g.waiters.size === 0) {
+        const key = `${g.target.msn}.${g.target.part}`;
+        if (this.groups.get(key) === g) this.groups.delete(key);
+      }
+    } else {
+      w.group.delete(w);
+      if (w.group.size === 0 && this.parts.get(w.uri) === w.group) this.parts.delete(w.uri);
+    }
+  }
+
+  private finish(w: HeldPlaylist | HeldPart, status: number, shared: SharedBody): void {
+    this.forget(w);
+    const res = w.res;
+    if (res.destroyed || res.writableEnded) return;
+    res.writeHead(status, shared.headers);
+    if (w.head) res.end();
+    else res.end(shared.body);
+  }
+
+  private armSweep(): void {
+    if (this.cancelSweep || this.closed) return;
+    const oldest = this.held.values().next();
+    if (oldest.done) return;
+    const delay = Math.max(oldest.value.deadline - this.opts.clock.now(), SWEEP_MIN_MS);
+    this.cancelSweep = this.opts.clock.setTimer(() => {
+      this.cancelSweep = null;
+      this.sweep();
+    }, delay);
+  }
+
+  private sweep(): void {
+    const now = this.opts.clock.now();
+    for (const w of this.held) {
+      if (w.deadline > now) break;
+      this.finish(w, 503, UNAVAILABLE);
+    }
+    this.armSweep();
+  }
+
+  private scheduleWake(): void {
+    if (this.wakePending || this.closed) return;
+    this.wakePending = true;
+    setImmediate(() => {
+      this.wakePending = false;
+      if (!this.closed) this.wake();
+    });
+  }
+
+  /** Answers every group whose target is reached, and the parts whose hint has moved on. */
+  private wake(): void {
+    const t0 = performance.now();
+    const { feed, bodies } = this.opts;
+    // Directives are ignored once LL is off or the playlist has ended: everyone gets it now.
+    const all = feed.lowLatency() === null || bodies.ended();
+    const position = feed.position();
+    let playlists = 0;
+    for (const group of this.groups.values()) {
+      if (!all && !isSatisfied(group.target, position)) continue;
+      // Groups hold few skip/encoding variants: look each up once.
+      const variants = new Map<string, SharedBody | null>();
+      for (const w of group.waiters) {
+        const v = `${w.skip}${w.gzip ? '+gz' : ''}`;
+        let body = variants.get(v);
+        if (body === undefined) {
+          body = bodies.get(w.skip, w.gzip);
+          variants.set(v, body);
+        }
+        // No playlist text yet (a feed publishing parts before any text): keep waiting.
+        if (body === null) continue;
+        this.finish(w, 200, body);
+        playlists++;
+      }
+    }
+    const hint = feed.preloadHint();
+    let partUris = 0;
+    for (const [uri, group] of this.parts) {
+      if (uri === hint) continue;
+      this.parts.delete(uri);
+      partUris++;
+      void this.servePart(uri, group);
+    }
+    this.opts.onWake?.({ playlists, partUris, ms: performance.now() - t0 });
+  }
+
+  /** Reads the part once and sends it whole to each waiter still there; 404 if it never came. */
+  private async servePart(uri: string, group: Set<HeldPart>): Promise<void> {
+    let shared: SharedBody = NOT_FOUND;
+    let status = 404;
+    try {
+      const body = await readFile(this.opts.partPath(uri));
+      status = 200;
+      shared = {
+        body,
+        headers: {
+          'Content-Type': SEGMENT_TYPE,
+          'Cache-Control': SEGMENT_CACHE,
+          'Content-Length': body.length,
+        },
+      };
+    } catch {
+      // Not there: the hint was withdrawn (RFC 8216bis §6.2.6 MAY "choose not to publish").
+    }
+    for (const w of [...group]) if (!w.done) this.finish(w, status, shared);
+  }
+}
