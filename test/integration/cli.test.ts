@@ -96,6 +96,7 @@ describe('batch mode (--input)', () => {
       vod: true,
       out,
       stream: 'vod',
+      segmentDurationSec: 2,
     };
     const r = await runBatch(cfg, nullLogger, clock);
     assert.equal(r.segments, 7);
@@ -148,6 +149,8 @@ describe('stopping', () => {
         join(dir, 'seg'),
         '--state-dir',
         join(dir, 'st'),
+        '--segment-duration',
+        '2',
       ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
