@@ -6,7 +6,7 @@ import { type AppConfig, defaultConfig } from '../../src/config.js';
 import { type Logger, nullLogger } from '../../src/logger.js';
 import { type RunningServer, type ServerExtras, startServer } from '../../src/server.js';
 
-/** A started server plus its directories and base URL. */
+/** A started server plus its directories and base URL (https:// when cfg has tlsCert/tlsKey). */
 export interface TestServer extends RunningServer {
   cfg: AppConfig;
   baseUrl: string;
@@ -34,5 +34,6 @@ export async function startTestServer(
     ...over,
   };
   const s = await startServer(cfg, opts.logger ?? nullLogger, opts.extras);
-  return { ...s, cfg, dir, baseUrl: `http://127.0.0.1:${s.httpPort}` };
+  const scheme = s.https ? 'https' : 'http';
+  return { ...s, cfg, dir, baseUrl: `${scheme}://127.0.0.1:${s.httpPort}` };
 }
