@@ -95,11 +95,17 @@ function onHlsError(data) {
 function createHls() {
   const Hls = window.Hls;
   const hls = new Hls({
-    // Our playlists have no parts; the live edge is 3 target durations back, as the spec advises.
-    lowLatencyMode: false,
-    liveSyncDurationCount: 3,
-    // Drifting more than 10 target durations behind (after a long stall) snaps back to live.
-    liveMaxLatencyDurationCount: 10,
+    // Low-Latency HLS when the playlist has parts: hls.js starts PART-HOLD-BACK (3 parts) behind
+    // the newest part and loads parts with blocking reloads. Without parts it plays 3 target
+    // durations back, as the spec advises. No liveSyncDuration here: setting one would override
+    // the server's PART-HOLD-BACK.
+    lowLatencyMode: true,
+    // A stall adds this much to the target delay (hls.js's default 1 s would double it for good).
+    liveSyncOnStallIncrease: 0.1,
+    // Drifting more than 4 target durations behind (after a long stall) snaps back to live.
+    liveMaxLatencyDurationCount: 4,
+    // Catch up gently when more than the target behind and there is buffer to spend.
+    maxLiveSyncPlaybackRate: 1.2,
     backBufferLength: 30,
     // Few quiet retries inside hls.js for the first playlist; our own back-off takes over after.
     manifestLoadPolicy: {
@@ -187,10 +193,20 @@ export function togglePlay() {
   else play();
 }
 
-/** Seconds behind the live edge, or null when unknown. */
+/** Believable delays, in seconds: outside this the clocks of server and phone disagree. */
+const MAX_DELAY_SEC = 120;
+
+/**
+ * Seconds from the radio to the ear, or null when unknown. PROGRAM-DATE-TIME is the server's
+ * clock when the audio arrived, so now − playingDate is the whole delay (encoder excluded) when
+ * the two clocks agree; otherwise hls.js's distance to the live edge.
+ */
 function secondsBehind() {
   if (audio.readyState === 0) return null;
   if (state.hls) {
+    const played = state.hls.playingDate;
+    const measured = played ? (Date.now() - played.getTime()) / 1000 : NaN;
+    if (measured > 0 && measured < MAX_DELAY_SEC) return measured;
     const latency = state.hls.latency;
     return Number.isFinite(latency) && latency > 0 ? latency : null;
   }

@@ -63,7 +63,15 @@ function ffmpegArgv(s: CaptureSettings, system: string, device: string): string[
     ...codec,
     '-b:a',
     `${s.bitrateKbps}k`,
-    // Write each packet at once: the packager cuts on what it has, so buffering only adds latency.
+    // Low latency: one frame per PES (ffmpeg's default gathers 2930 bytes, 0.7 s at 32 kbit/s,
+    // and a part can only end once the PES after it starts), no muxing delay, and each packet
+    // written at once: the packager cuts on what it has, so buffering only adds latency.
+    '-pes_payload_size',
+    '0',
+    '-muxdelay',
+    '0',
+    '-muxpreload',
+    '0',
     '-flush_packets',
     '1',
     '-f',

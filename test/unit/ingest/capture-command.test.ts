@@ -6,6 +6,7 @@ import { Segmenter } from '../../../src/hls/segmenter.js';
 import { buildCaptureCommand, type CaptureSettings } from '../../../src/ingest/capture-command.js';
 import { parseIngestSpec } from '../../../src/ingest/ingest-spec.js';
 import { scanTimeline } from '../../../src/ingest/ts-timeline.js';
+import { firstPesPid, pesTimes } from '../../helpers/ts-bytes.js';
 
 const base: CaptureSettings = {
   capture: 'alsa:hw:0,4',
@@ -44,7 +45,7 @@ describe('buildCaptureCommand', () => {
   it('ffmpeg: ALSA device in, MP3 at the asked rate, channels and bitrate, MPEG-TS on stdout', () => {
     assert.equal(
       buildCaptureCommand(base).display,
-      'ffmpeg -hide_banner -nostdin -loglevel warning -f alsa -ac 1 -ar 22050 -i hw:0,4 -ac 1 -ar 22050 -c:a libmp3lame -b:a 32k -flush_packets 1 -f mpegts pipe:1',
+      'ffmpeg -hide_banner -nostdin -loglevel warning -f alsa -ac 1 -ar 22050 -i hw:0,4 -ac 1 -ar 22050 -c:a libmp3lame -b:a 32k -pes_payload_size 0 -muxdelay 0 -muxpreload 0 -flush_packets 1 -f mpegts pipe:1',
     );
   });
 
@@ -93,6 +94,10 @@ describe('buildCaptureCommand', () => {
       const ts = await run(argv);
       assert.deepEqual(codecsOf(ts), [codec]);
       assert.ok(scanTimeline(ts).loopTicks > 1.9 * 90000);
+      // Low latency: one frame per PES (a part ends only when the next PES begins).
+      const frames = (2 * base.sampleRate) / (codec === 'mp3' ? 576 : 1024);
+      const pes = pesTimes(ts, firstPesPid(ts)).length;
+      assert.ok(pes >= 0.95 * frames, `${codec}: ${pes} PES for about ${frames} frames`);
     }
   });
 
