@@ -1,7 +1,7 @@
 // test/helpers/nginx.ts: runs a real nginx (Debian's nginx-light) as a child process on a free loopback port, with the shipped configs under deploy/nginx.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { stopProcess } from './media.js';
 import { tempDir } from './server.js';
@@ -43,8 +43,27 @@ export function shippedConfig(name: string, subs: [from: string, to: string][]):
   return text;
 }
 
-/** Starts nginx in the foreground with httpConf inside http {}; resolves once it accepts connections. */
-export async function startNginx(httpConf: string, port: number): Promise<TestNginx> {
+/** True once something accepts TCP connections on 127.0.0.1:port. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts nginx in the foreground with httpConf inside http {}; resolves once it accepts
+ * connections. With tls, port listens with TLS: baseUrl is https:// and readiness is a TCP connect.
+ */
+export async function startNginx(
+  httpConf: string,
+  port: number,
+  opts: { tls?: boolean } = {},
+): Promise<TestNginx> {
   const dir = tempDir('shls-nginx-');
   mkdirSync(join(dir, 'logs'));
   mkdirSync(join(dir, 'tmp'));
@@ -84,10 +103,11 @@ export async function startNginx(httpConf: string, port: number): Promise<TestNg
     }
     return stderr + log;
   };
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   await waitFor(
     async () => {
       if (child.exitCode !== null) throw new Error(`nginx exited: ${errors()}`);
+      if (opts.tls) return accepts(port);
       return fetch(baseUrl + '/').then(
         () => true,
         () => false,
