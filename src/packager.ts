@@ -117,6 +117,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
   private open: OpenState | null = null;
   private lastPart: PartPosition | null = null;
   private hint: string | null = null;
+  private lastInputMs = 0;
 
   constructor(private readonly opts: PackagerOptions) {
     super();
@@ -246,6 +247,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** Feeds bytes from the publisher. */
   push(chunk: Uint8Array): void {
+    this.lastInputMs = this.opts.clock.now();
     this.gaps.input();
     this.setSignal('receiving');
     this.segmenter.push(chunk, this.opts.clock.now());
@@ -433,11 +435,11 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** No input for a whole segment: publish what was received and list GAP segments from now on. */
   private onInputLost(now: number): void {
-    this.opts.logger.warn(
-      `no input for ${this.opts.segmentDurationSec} s; listing EXT-X-GAP segments until it returns`,
-    );
-    // The segmenter starts clean (and the playlist marks it) on resume.
-    this.segmenter.end(now);
+    const silent = ((now - this.lastInputMs) / 1000).toFixed(1);
+    this.opts.logger.warn(`no input for ${silent} s; listing EXT-X-GAP media until it returns`);
+    // The open segment is published; the same encoder's next bytes start a new one (and the
+    // playlist marks it), without waiting for its next PAT and PMT.
+    this.segmenter.flush(now);
     this.setSignal('no-signal');
   }
 

@@ -197,6 +197,19 @@ export class Segmenter {
   }
 
   /**
+   * The input paused (an outage while the publisher stays connected): publishes the open segment
+   * as end() does, but keeps the program, so the same encoder's next bytes go on without waiting
+   * for a PAT and PMT. The next segment starts a new timeline.
+   */
+  flush(nowMs: number): void {
+    this.now = nowMs;
+    this.runs.flush();
+    if (this.open) this.closeSegment();
+    this.open = false;
+    this.discontinuityNext = true;
+  }
+
+  /**
    * Ends the input (publisher gone, file done, shutdown): publishes the open segment, measured up to
    * the end of its last PES, and forgets the program so the next publisher starts clean.
    */

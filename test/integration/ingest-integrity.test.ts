@@ -22,7 +22,7 @@ after(async () => {
 
 async function server(over: Parameters<typeof startTestServer>[0] = {}, logger = memoryLogger()) {
   // A window long enough that every segment of a test stays listed.
-  const s = await startTestServer({ window: 200, ...over }, { logger });
+  const s = await startTestServer({ window: 200, segmentDurationSec: 2, ...over }, { logger });
   servers.push(s);
   return { s, logger };
 }

@@ -49,8 +49,9 @@ after(async () => {
   for (const s of servers) await s.close();
 });
 
+/** 2 s segments: the counts below are written for them (LL-HLS parts stay on). */
 async function server(over: Parameters<typeof startTestServer>[0] = {}, dir?: string) {
-  const s = await startTestServer(over, dir ? { dir } : {});
+  const s = await startTestServer({ segmentDurationSec: 2, ...over }, dir ? { dir } : {});
   servers.push(s);
   return s;
 }
@@ -58,7 +59,8 @@ async function server(over: Parameters<typeof startTestServer>[0] = {}, dir?: st
 describe('live ingest over TCP', () => {
   for (const kind of ['mp3', 'aac', 'h264'] as const) {
     it(`${kind}: publishes segments whose EXTINF never rounds above the fixed target duration`, async () => {
-      const s = await server();
+      // Plain HLS: the disk copy and the served playlist are then the same text.
+      const s = await server({ segmentDurationSec: 2, window: 6, lowLatency: false });
       await publishBytes(s.ingestPort, readFileSync(await makeTs(kind, 13)));
       await waitFor(() => !s.packager.getStatus().ingest.connected, 'publisher gone');
       await s.packager.idle();
@@ -83,7 +85,11 @@ describe('live ingest over TCP', () => {
   it('serves HLS with the right types, caching and CORS, and 404 for anything else', async () => {
     const s = await server();
     await publishBytes(s.ingestPort, readFileSync(await makeTs('mp3', 5)));
-    const pl = await waitFor(() => playlist(s), 'playlist');
+    // With LL-HLS the playlist appears with the first part; wait for a whole segment.
+    const pl = await waitFor(async () => {
+      const p = await playlist(s);
+      return p && p.segments.length ? p : null;
+    }, 'a segment');
     const p = await fetch(`${s.baseUrl}/hls/live.m3u8`);
     assert.match(p.headers.get('content-type') ?? '', /^application\/vnd\.apple\.mpegurl/);
     assert.equal(p.headers.get('cache-control'), 'no-cache');
@@ -206,7 +212,7 @@ describe('live ingest over TCP', () => {
 
 describe('GStreamer as the encoder', () => {
   it('takes the 2009 pipeline (lamemp3enc ! mpegtsmux ! tcpclientsink) and cuts it on the grid', async () => {
-    const s = await server();
+    const s = await server({ window: 6 });
     const pipeline = [
       '-q',
       'audiotestsrc',

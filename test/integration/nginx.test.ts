@@ -180,7 +180,8 @@ async function readStorm(
       const len = Number(pl.headers.get('content-length') ?? Buffer.byteLength(text));
       if (
         !text.startsWith('#EXTM3U\n') ||
-        !/\n[^#\n][^\n]*\.ts\n$/.test(text) ||
+        // Whole: the last line is a segment URI, or (LL-HLS) the preload hint of the next part.
+        !/\n([^#\n][^\n]*\.ts|#EXT-X-PRELOAD-HINT:TYPE=PART,URI="[^"]+\.ts")\n$/.test(text) ||
         len !== Buffer.byteLength(text)
       ) {
         r.bad.push(`playlist: ${JSON.stringify(text.slice(-40))}`);
