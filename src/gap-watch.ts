@@ -10,7 +10,12 @@ export interface GapWatchEvents {
   gap(g: GapSegment): void;
   /** Input is back after an outage: the next segment starts with a discontinuity. */
   resumed(): void;
+  /** True while our own writes hold the input back (backpressure): silence then is not an outage. */
+  busy?(): boolean;
 }
+
+/** How soon to look again when the silence may be our own backpressure. */
+const BUSY_RECHECK_MS = 50;
 
 /**
  * Arms one timer at a time: while input flows it fires a segment after the last input, and during
@@ -64,6 +69,10 @@ export class GapWatch {
 
   private check(): void {
     const now = this.clock.now();
+    if (this.planner.isSilent(now) && this.on.busy?.()) {
+      this.cancelTimer = this.clock.setTimer(() => this.check(), BUSY_RECHECK_MS);
+      return;
+    }
     if (this.planner.isSilent(now)) {
       this.planner.declareLost(now);
       this.on.lost(now);

@@ -140,6 +140,8 @@ export class Packager extends EventEmitter<PackagerEvents> {
       gap: (g) =>
         this.enqueue(() => (this.lastPart !== null ? this.publishGapPart(g) : this.publishGap(g))),
       resumed: () => this.onInputResumed(),
+      // Writes still queued: the source may be paused by our backpressure, not silent.
+      busy: () => this.queued > 0,
     });
     this.runId = makeRunId(opts.clock.now());
     this.status = initialStatus(opts.stream, opts.targetDurationSec);
