@@ -1,0 +1,1054 @@
+// scripts/bench-latency.ts: npm run bench:latency: ingest-to-playback latency (Date.now() − hls.playingDate) of the listening page's hls.js in Chromium, for LL-HLS MP3/AAC, plain HLS 1 s/2 s and ffmpeg's hls muxer, side by side.
+// Usage: npm run bench:latency -- [--seconds 30] [--warmup 6] [--only ll-mp3,ll-aac,hls-1s,hls-2s,ffmpeg-1s]
+//                                 [--hls-config '{"maxLiveSyncPlaybackRate":1.5,"liveMaxLatencyDurationCount":null}']
+// --verbose prints every row's latency samples in order. --seek-live-after S (what-if, not the
+// page's behaviour): the probe seeks once to hls.liveSyncPosition S s after playback starts.
+// --hls-config is merged into the settings the page gives new Hls(): a value replaces the page's,
+// null removes it (the probe applies it in the page).
+//
+// Each configuration gets a fresh server (startServer in-process, HTTP and TCP ingest on 127.0.0.1
+// port 0). The feed is an ffmpeg-made MPEG-TS file (one audio frame per PES, no mux delay) that
+// this script writes to the ingest socket itself, paced by the PES timestamps, recording the wall
+// time each PES was written. The page is our own listening page (public/, served at /), which
+// creates hls.js from window.Hls with its own settings; scripts/bench-latency-probe.mjs wraps
+// window.Hls to watch the instance and samples Date.now() − hls.playingDate once a second after
+// the warm-up. PROGRAM-DATE-TIME is checked against the feed's own clock: the playlist's PDT of a
+// few segments minus the recorded write time of each segment's first PES (by PTS); when that offset
+// is over 50 ms, the latency figures are corrected by it (marked *).
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parsePesTime } from 'mux.js/cjs/m2ts/probe.js';
+import type { Browser, Page, Request as PwRequest } from 'playwright-core';
+import type { AppConfig } from '../src/config.js';
+import { pesDataOffset } from '../src/ts/pes.js';
+import { PACKET_SIZE, SYNC_BYTE, payloadOffsetAt, pusiAt } from '../src/ts/packet.js';
+import { ptsDelta, TICKS } from '../src/ts/timestamps.js';
+import { CHROMIUM_PATH, launchChromium } from '../test/helpers/chromium.js';
+import { startTestServer, type TestServer } from '../test/helpers/server.js';
+
+const run = promisify(execFile);
+const PROBE = fileURLToPath(new URL('./bench-latency-probe.mjs', import.meta.url));
+
+// ---------- flags ----------
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? def) : def;
+}
+
+const SECONDS = Number(arg('seconds', '30'));
+const WARMUP_SEC = Number(arg('warmup', '6'));
+const VERBOSE = process.argv.includes('--verbose');
+/** What-if: one seek to hls.liveSyncPosition this many seconds after playback starts. */
+const SEEK_LIVE_AFTER_SEC = process.argv.includes('--seek-live-after')
+  ? Number(arg('seek-live-after', '2'))
+  : null;
+const HLS_OVERRIDES = JSON.parse(arg('hls-config', '{}')) as Record<string, unknown>;
+/** Over this, the PDT offset is corrected for (and said so). */
+const CORRECT_ABOVE_MS = 50;
+/** Play must start this soon after the page is opened. */
+const START_TIMEOUT_MS = 20_000;
+
+// ---------- configurations ----------
+
+type Codec = 'mp3' | 'aac';
+
+interface RowSpec {
+  id: string;
+  label: string;
+  /** For the one-line summary. */
+  short: string;
+  codec: Codec;
+  /** Server settings (scanner-hls rows), or null for the ffmpeg peer. */
+  server: Partial<AppConfig> | null;
+}
+
+const ROWS: RowSpec[] = [
+  {
+    id: 'll-mp3',
+    short: 'LL-HLS MP3',
+    label: 'LL-HLS MP3 (1 s seg, 0.2 s parts)',
+    codec: 'mp3',
+    server: { lowLatency: true, segmentDurationSec: 1, partDurationSec: 0.2 },
+  },
+  {
+    id: 'll-aac',
+    short: 'LL-HLS AAC',
+    label: 'LL-HLS AAC (1 s seg, 0.2 s parts)',
+    codec: 'aac',
+    server: { lowLatency: true, segmentDurationSec: 1, partDurationSec: 0.2 },
+  },
+  {
+    id: 'hls-1s',
+    short: 'HLS 1 s segments',
+    label: 'HLS MP3, 1 s segments',
+    codec: 'mp3',
+    server: { lowLatency: false, segmentDurationSec: 1 },
+  },
+  {
+    id: 'hls-2s',
+    short: 'HLS 2 s segments',
+    label: 'HLS MP3, 2 s segments',
+    codec: 'mp3',
+    server: { lowLatency: false, segmentDurationSec: 2 },
+  },
+  {
+    id: 'ffmpeg-1s',
+    short: 'ffmpeg hls muxer 1 s',
+    label: 'ffmpeg hls muxer MP3, 1 s (static)',
+    codec: 'mp3',
+    server: null,
+  },
+];
+
+function selectedRows(): RowSpec[] {
+  const only = arg('only', '');
+  if (only === '') return ROWS;
+  const ids = only.split(',').map((s) => s.trim());
+  const unknown = ids.filter((id) => !ROWS.some((r) => r.id === id));
+  if (unknown.length) {
+    throw new Error(
+      `--only: unknown ${unknown.join(', ')}; known: ${ROWS.map((r) => r.id).join(', ')}`,
+    );
+  }
+  return ROWS.filter((r) => ids.includes(r.id));
+}
+
+// ---------- the feed ----------
+
+/** One PES of the audio stream, with the packets (PSI included) that go with it. */
+interface FeedChunk {
+  pts: number;
+  bytes: Uint8Array;
+}
+
+/** Makes (once, cached in the temp dir) a low-latency MPEG-TS feed: one frame per PES, no mux delay. */
+async function makeFeed(codec: Codec, seconds: number): Promise<string> {
+  const dir = join(tmpdir(), 'scanner-hls-bench-latency-v1');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${codec}-${seconds}.ts`);
+  if (existsSync(file)) return file;
+  const tmp = `${file}.${process.pid}.tmp`;
+  const audio =
+    codec === 'mp3'
+      ? ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`]
+      : ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`];
+  const enc =
+    codec === 'mp3' ? ['-c:a', 'libmp3lame', '-b:a', '128k'] : ['-c:a', 'aac', '-b:a', '64k'];
+  await run('ffmpeg', [
+    ...['-hide_banner', '-loglevel', 'error', '-y', ...audio, ...enc],
+    ...['-pes_payload_size', '0', '-flush_packets', '1', '-muxdelay', '0', '-muxpreload', '0'],
+    ...['-f', 'mpegts', tmp],
+  ]);
+  renameSync(tmp, file);
+  return file;
+}
+
+/** The PTS of the audio PES starting in the packet at off, or null when none starts there. */
+function audioPesPts(b: Uint8Array, off: number): number | null {
+  if (!pusiAt(b, off)) return null;
+  const p = payloadOffsetAt(b, off);
+  if (p >= PACKET_SIZE) return null;
+  const head = pesDataOffset(b.subarray(off + p, off + PACKET_SIZE));
+  // MPEG audio streams 0xC0–0xDF (ffmpeg uses 0xC0 for MP3 and AAC alike).
+  if (!head || (head.streamId & 0xe0) !== 0xc0) return null;
+  return parsePesTime(b.subarray(off, off + PACKET_SIZE))?.pts ?? null;
+}
+
+/** Splits a TS file into its audio PES, each with the packets up to the next PES start. */
+function splitFeed(bytes: Uint8Array): FeedChunk[] {
+  const chunks: FeedChunk[] = [];
+  let start = 0;
+  let pts: number | null = null;
+  for (let off = 0; off + PACKET_SIZE <= bytes.length; off += PACKET_SIZE) {
+    if (bytes[off] !== SYNC_BYTE) throw new Error(`feed: lost sync at byte ${off}`);
+    const t = audioPesPts(bytes, off);
+    if (t === null) continue;
+    // PSI before the first PES goes with it; every other PES ends where the next one starts.
+    if (pts !== null) {
+      chunks.push({ pts, bytes: bytes.subarray(start, off) });
+      start = off;
+    }
+    pts = t;
+  }
+  if (pts !== null) chunks.push({ pts, bytes: bytes.subarray(start) });
+  return chunks;
+}
+
+/** When each PES (by PTS) was written. */
+interface WriteLog {
+  pts: number[];
+  at: number[];
+}
+
+/** Writes the chunks to sink in real time by their PTS; logs the wall time of each write. */
+class PacedFeed {
+  readonly log: WriteLog = { pts: [], at: [] };
+  private i = 0;
+  private t0 = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly chunks: FeedChunk[],
+    private readonly sink: (b: Uint8Array) => void,
+  ) {}
+
+  start(): void {
+    this.t0 = Date.now() + 10;
+    this.tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** True while there is feed left. */
+  get running(): boolean {
+    return !this.stopped && this.i < this.chunks.length;
+  }
+
+  private due(i: number): number {
+    const first = this.chunks[0]?.pts ?? 0;
+    return this.t0 + ptsDelta(this.chunks[i]?.pts ?? first, first) / 90;
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    while (this.i < this.chunks.length && this.due(this.i) <= Date.now()) {
+      const c = this.chunks[this.i];
+      if (!c) break;
+      this.sink(c.bytes);
+      this.log.pts.push(c.pts);
+      this.log.at.push(Date.now());
+      this.i++;
+    }
+    if (this.i >= this.chunks.length) return;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, this.due(this.i) - Date.now()));
+  }
+}
+
+/** Wall time the sample with this PTS was written (interpolated inside its PES), or null. */
+function writeTimeOf(log: WriteLog, pts: number): number | null {
+  let lo = 0;
+  let hi = log.pts.length - 1;
+  if (hi < 0) return null;
+  const first = log.pts[0] ?? 0;
+  const rel = ptsDelta(pts, first);
+  if (rel < 0 || rel > ptsDelta(log.pts[hi] ?? first, first) + TICKS) return null;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ptsDelta(log.pts[mid] ?? first, first) <= rel) lo = mid;
+    else hi = mid - 1;
+  }
+  const at = log.at[lo];
+  const base = log.pts[lo];
+  if (at === undefined || base === undefined) return null;
+  return at + ptsDelta(pts, base) / 90;
+}
+
+// ---------- playlists and segments ----------
+
+interface ListedSegment {
+  uri: string;
+  pdtMs: number | null;
+  durationSec: number;
+}
+
+function parsePlaylist(text: string): { targetSec: number; segments: ListedSegment[] } {
+  const segments: ListedSegment[] = [];
+  let pdt: number | null = null;
+  let dur: number | null = null;
+  let targetSec = 0;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('#EXT-X-TARGETDURATION:')) targetSec = Number(line.slice(22));
+    else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pdt = Date.parse(line.slice(25));
+    else if (line.startsWith('#EXTINF:')) dur = parseFloat(line.slice(8));
+    else if (line !== '' && !line.startsWith('#') && dur !== null) {
+      segments.push({ uri: line, pdtMs: pdt, durationSec: dur });
+      pdt = pdt === null ? null : pdt + dur * 1000;
+      dur = null;
+    }
+  }
+  return { targetSec, segments };
+}
+
+/** Wall time (PDT) up to which a playlist lists media: the end of its last segment or part. */
+function edgeEndMs(text: string): number | null {
+  let cur: number | null = null;
+  let parts = 0;
+  let dur: number | null = null;
+  let edge: number | null = null;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) {
+      cur = Date.parse(line.slice(25));
+      parts = 0;
+    } else if (line.startsWith('#EXT-X-PART:')) {
+      parts += Number(/DURATION=([\d.]+)/.exec(line)?.[1] ?? 0);
+      if (cur !== null) edge = Math.max(edge ?? 0, cur + parts * 1000);
+    } else if (line.startsWith('#EXTINF:')) {
+      dur = parseFloat(line.slice(8));
+    } else if (line !== '' && !line.startsWith('#') && dur !== null) {
+      if (cur !== null) {
+        cur += dur * 1000;
+        edge = Math.max(edge ?? 0, cur);
+      }
+      parts = 0;
+      dur = null;
+    }
+  }
+  return edge;
+}
+
+/** Publish lag: when a new playlist edge became visible, minus the PDT of that edge. */
+class EdgeWatch {
+  readonly seen: { at: number; lagMs: number }[] = [];
+  private last = 0;
+
+  saw(text: string | null): void {
+    const edge = text === null ? null : edgeEndMs(text);
+    if (edge === null || edge <= this.last) return;
+    this.last = edge;
+    const now = Date.now();
+    this.seen.push({ at: now, lagMs: now - edge });
+  }
+}
+
+/** PTS of the first audio PES of a segment, or null. */
+function firstPts(seg: Uint8Array): number | null {
+  for (let off = 0; off + PACKET_SIZE <= seg.length; off += PACKET_SIZE) {
+    if (seg[off] !== SYNC_BYTE) return null;
+    const t = audioPesPts(seg, off);
+    if (t !== null) return t;
+  }
+  return null;
+}
+
+/** The playlist once it holds 4 target durations of media (a listener joins a running stream). */
+async function waitForPreroll(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) {
+        const { targetSec, segments } = parsePlaylist(await res.text());
+        const total = segments.reduce((s, x) => s + x.durationSec, 0);
+        if (targetSec > 0 && segments.length >= 4 && total >= 4 * targetSec - 0.1) return;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`no playlist with 4 target durations at ${url}`);
+    await sleep(200);
+  }
+}
+
+/** PDT minus the write time of each segment's first PES, for up to 6 segments before the edge. */
+async function pdtOffsets(playlistUrl: string, log: WriteLog): Promise<number[]> {
+  const res = await fetch(playlistUrl);
+  if (!res.ok) return [];
+  const { segments } = parsePlaylist(await res.text());
+  const out: number[] = [];
+  for (const s of segments.slice(-7, -1)) {
+    if (s.pdtMs === null) continue;
+    const seg = await fetch(new URL(s.uri, playlistUrl));
+    if (!seg.ok) continue;
+    const pts = firstPts(new Uint8Array(await seg.arrayBuffer()));
+    const at = pts === null ? null : writeTimeOf(log, pts);
+    if (at !== null) out.push(s.pdtMs - at);
+  }
+  return out;
+}
+
+// ---------- origins ----------
+
+/** Where one configuration's playlist is served, and how to feed and stop it. */
+interface Origin {
+  playlistUrl: string;
+  pageUrl: string;
+  write(b: Uint8Array): void;
+  /** Calls edges.saw() with the playlist after each publish (or, for a directory, every 20 ms). */
+  watchEdge(edges: EdgeWatch): () => void;
+  close(): Promise<void>;
+}
+
+async function scannerOrigin(over: Partial<AppConfig>): Promise<Origin> {
+  const server = await startTestServer(over);
+  const socket = await openSocket(server.ingestPort);
+  return {
+    playlistUrl: `${server.baseUrl}/hls/${server.cfg.stream}.m3u8`,
+    pageUrl: `${server.baseUrl}/`,
+    write: (b) => void socket.write(b),
+    watchEdge: (edges) =>
+      server.packager.onPublish(() => edges.saw(server.packager.playlistText())),
+    close: async () => {
+      socket.destroy();
+      await server.close();
+      rmSync(server.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function openSocket(port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port }, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.setNoDelay(true);
+    s.once('error', reject);
+  });
+}
+
+const TYPES: Record<string, string> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/mp2t',
+};
+
+/** A bare static server for ffmpeg's directory: no-cache, CORS, nothing else. */
+function staticServer(dir: string): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const type = TYPES[extname(path)];
+    if (!type || path.includes('..')) {
+      res.writeHead(404).end();
+      return;
+    }
+    readFile(join(dir, path)).then(
+      (body) => {
+        res.writeHead(200, {
+          'Content-Type': type,
+          'Cache-Control': 'no-cache',
+          'Access-Control-Allow-Origin': '*',
+        });
+        res.end(body);
+      },
+      () => res.writeHead(404, { 'Access-Control-Allow-Origin': '*' }).end(),
+    );
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address();
+      resolve({ server, port: typeof a === 'object' && a ? a.port : 0 });
+    });
+  });
+}
+
+/** ffmpeg's hls muxer (1 s, PDT on) reading the paced feed on stdin; our idle server only serves the page (?src=). */
+async function ffmpegOrigin(): Promise<Origin> {
+  const dir = mkdtempSync(join(tmpdir(), 'shls-bench-ffmpeg-'));
+  const ff: ChildProcess = spawn(
+    'ffmpeg',
+    [
+      ...['-hide_banner', '-loglevel', 'error', '-fflags', 'nobuffer'],
+      ...['-probesize', '32', '-analyzeduration', '0', '-f', 'mpegts', '-i', 'pipe:0'],
+      ...['-c', 'copy', '-copyts', '-muxdelay', '0', '-muxpreload', '0', '-f', 'hls'],
+      ...['-hls_time', '1', '-hls_list_size', '12'],
+      ...['-hls_flags', 'delete_segments+program_date_time+temp_file+independent_segments'],
+      ...['-hls_segment_filename', join(dir, 'seg%05d.ts'), join(dir, 'index.m3u8')],
+    ],
+    { stdio: ['pipe', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  ff.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  ff.stdin?.on('error', () => {});
+  const { server: files, port } = await staticServer(dir);
+  const page = await startTestServer();
+  const playlistUrl = `http://127.0.0.1:${port}/index.m3u8`;
+  return {
+    playlistUrl,
+    pageUrl: `${page.baseUrl}/?src=${encodeURIComponent(playlistUrl)}`,
+    write: (b) => {
+      if (ff.exitCode !== null) throw new Error(`ffmpeg exited ${ff.exitCode}: ${stderr.trim()}`);
+      ff.stdin?.write(b);
+    },
+    watchEdge: (edges) => {
+      const timer = setInterval(() => {
+        readFile(join(dir, 'index.m3u8'), 'utf8').then(
+          (text) => edges.saw(text),
+          () => undefined,
+        );
+      }, 20);
+      return () => clearInterval(timer);
+    },
+    close: async () => {
+      ff.stdin?.end();
+      await new Promise<void>((r) => {
+        if (ff.exitCode !== null) return r();
+        const t = setTimeout(() => ff.kill('SIGKILL'), 3000);
+        ff.once('exit', () => {
+          clearTimeout(t);
+          r();
+        });
+      });
+      await new Promise<void>((r) => files.close(() => r()));
+      files.closeAllConnections();
+      await page.close();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(page.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------- the page ----------
+
+/** What the probe keeps in the page (scripts/bench-latency-probe.mjs). */
+interface ProbeSample {
+  at: number;
+  latencySec: number | null;
+  hlsLatencySec?: number | null;
+  targetLatencySec?: number | null;
+  bufferSec?: number;
+  rate?: number;
+}
+
+interface ProbeError {
+  at: number;
+  type: string;
+  details: string;
+  fatal: boolean;
+  reason: string;
+}
+
+interface ProbeState {
+  hlsVersion: string | null;
+  instances: number;
+  config: Record<string, unknown> | null;
+  errors: ProbeError[];
+  waiting: number;
+  playStartedAt: number | null;
+  samples: ProbeSample[];
+  seeked: { at: number; from: number; to: number | null } | null;
+  done: boolean;
+}
+
+interface ProbeWindow {
+  __benchLatency: ProbeState;
+}
+
+const readProbe = (page: Page): Promise<ProbeState> =>
+  page.evaluate(() => (window as unknown as ProbeWindow).__benchLatency);
+
+interface Request {
+  at: number;
+  url: string;
+  /** Request sent to first response byte (a held reload waits here), once finished. */
+  waitMs: number | null;
+}
+
+/** Part URIs (EXT-X-PART and EXT-X-PRELOAD-HINT) of a playlist, resolved against its URL. */
+function partUris(text: string, base: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('#EXT-X-PART:') && !line.startsWith('#EXT-X-PRELOAD-HINT:')) continue;
+    const m = /URI="([^"]+)"/.exec(line);
+    if (m?.[1]) out.push(new URL(m[1], base).href);
+  }
+  return out;
+}
+
+/** Opens the listening page, presses play and waits for the probe's samples (or a failure). */
+async function watchPage(
+  browser: Browser,
+  origin: Origin,
+  onNearlyDone: () => void,
+): Promise<{
+  probe: ProbeState;
+  requests: Request[];
+  parts: Set<string>;
+  failure: string | null;
+  startupMs: number | null;
+}> {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const settings = {
+      warmupMs: WARMUP_SEC * 1000,
+      samples: SECONDS,
+      overrides: HLS_OVERRIDES,
+      seekLiveAfterMs: SEEK_LIVE_AFTER_SEC === null ? null : SEEK_LIVE_AFTER_SEC * 1000,
+    };
+    await page.addInitScript({
+      content: `window.__benchLatencyConfig = ${JSON.stringify(settings)};`,
+    });
+    await page.addInitScript({ path: PROBE });
+    const requests: Request[] = [];
+    const parts = new Set<string>();
+    const reading: Promise<void>[] = [];
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const byRequest = new Map<PwRequest, Request>();
+    page.on('request', (req) => {
+      const r: Request = { at: Date.now(), url: req.url(), waitMs: null };
+      requests.push(r);
+      byRequest.set(req, r);
+    });
+    page.on('requestfinished', (req) => {
+      const r = byRequest.get(req);
+      const t = req.timing();
+      if (r && t.responseStart >= 0 && t.requestStart >= 0)
+        r.waitMs = t.responseStart - t.requestStart;
+    });
+    page.on('response', (res) => {
+      const url = res.url();
+      if (!new URL(url).pathname.endsWith('.m3u8') || res.status() !== 200) return;
+      reading.push(
+        res.text().then(
+          (body) => partUris(body, url).forEach((u) => parts.add(u)),
+          () => undefined,
+        ),
+      );
+    });
+    await page.goto(origin.pageUrl);
+    await page.evaluate(() => {
+      const a = document.getElementById('audio');
+      if (a instanceof HTMLAudioElement) a.muted = true;
+    });
+    await page.click('#play');
+    const opened = Date.now();
+    const deadline = opened + START_TIMEOUT_MS + (WARMUP_SEC + SECONDS + 10) * 1000;
+    let probe = await readProbe(page);
+    let failure: string | null = null;
+    let nearlyDone = false;
+    while (!probe.done) {
+      await sleep(500);
+      probe = await readProbe(page);
+      // The next configuration prerolls during this one's last 10 samples.
+      if (!nearlyDone && probe.playStartedAt !== null && probe.samples.length >= SECONDS - 10) {
+        nearlyDone = true;
+        onNearlyDone();
+      }
+      if (probe.instances === 0 && pageErrors.length && Date.now() - opened > 3000) {
+        failure = 'the page created no hls.js instance';
+        break;
+      }
+      if (probe.playStartedAt === null && Date.now() - opened > START_TIMEOUT_MS) {
+        failure = `no playback within ${START_TIMEOUT_MS / 1000} s`;
+        break;
+      }
+      if (Date.now() > deadline) {
+        failure = `only ${probe.samples.length}/${SECONDS} samples in time`;
+        break;
+      }
+    }
+    await Promise.all(reading);
+    if (failure && pageErrors.length)
+      failure += `; page error: ${[...new Set(pageErrors)].join('; ')}`;
+    if (!nearlyDone) onNearlyDone();
+    const startupMs = probe.playStartedAt === null ? null : probe.playStartedAt - opened;
+    return { probe, requests, parts, failure, startupMs };
+  } finally {
+    await context.close();
+  }
+}
+
+// ---------- one configuration ----------
+
+interface RowResult {
+  spec: RowSpec;
+  failure: string | null;
+  latencies: number[];
+  /** Samples without a playing date (paused, stalled at start). */
+  missing: number;
+  stalls: number;
+  waiting: number;
+  parts: number;
+  segments: number;
+  playlists: number;
+  blockingReloads: number;
+  /** Median request-to-first-byte of the _HLS_msn reloads (held ones wait for the next part). */
+  reloadWaitMs: number | null;
+  /** Page opened (play pressed) to the audio clock moving. */
+  startupMs: number | null;
+  /** Median of when a new playlist edge (segment or part end) was published, minus its PDT. */
+  publishLagMs: number | null;
+  /** The --seek-live-after seek, as text. */
+  seeked: string | null;
+  /** Every sample in order (null: no playing date), corrected like latencies. */
+  series: (number | null)[];
+  pdtOffsetMs: number | null;
+  corrected: boolean;
+  errors: string;
+  fatal: string[];
+  load: number;
+  hlsLatency: number | null;
+  targetLatency: number | null;
+  buffer: number | null;
+  rate: number | null;
+  partTarget: number | null;
+  targetDuration: number | null;
+  instances: number;
+  config: Record<string, unknown> | null;
+  hlsVersion: string | null;
+}
+
+function countBy(xs: string[]): string {
+  const m = new Map<string, number>();
+  for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
+  return [...m].map(([k, n]) => `${k}×${n}`).join(', ');
+}
+
+/** A configuration's origin with its feed running and its playlist prerolled. */
+interface Prepared {
+  origin: Origin;
+  feed: PacedFeed;
+  /** The playlist when the preroll was reached. */
+  head: string;
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Starts the origin and its feed and waits for the preroll; never rejects (the row reports it). */
+async function prepare(spec: RowSpec): Promise<Outcome<Prepared>> {
+  let origin: Origin | null = null;
+  let feed: PacedFeed | null = null;
+  try {
+    // Long enough for an overlap with the row before (≤ 10 s) and this row's own run.
+    const chunks = splitFeed(
+      readFileSync(await makeFeed(spec.codec, Math.ceil(SECONDS + WARMUP_SEC + 60))),
+    );
+    origin = spec.server ? await scannerOrigin(spec.server) : await ffmpegOrigin();
+    const o = origin;
+    feed = new PacedFeed(chunks, (b) => o.write(b));
+    feed.start();
+    await waitForPreroll(origin.playlistUrl, 30_000);
+    const head = await (await fetch(origin.playlistUrl)).text();
+    return { ok: true, value: { origin, feed, head } };
+  } catch (error) {
+    feed?.stop();
+    await origin?.close().catch(() => undefined);
+    return { ok: false, error };
+  }
+}
+
+/** Measures one prepared configuration; onNearlyDone starts preparing the next one. */
+async function measure(
+  browser: Browser,
+  spec: RowSpec,
+  prepared: Prepared,
+  onNearlyDone: () => void,
+): Promise<RowResult> {
+  const { origin, feed, head } = prepared;
+  try {
+    const partInf = /#EXT-X-PART-INF:PART-TARGET=([\d.]+)/.exec(head);
+    const td = /#EXT-X-TARGETDURATION:(\d+)/.exec(head);
+    const edges = new EdgeWatch();
+    const unwatch = origin.watchEdge(edges);
+    const watched = await watchPage(browser, origin, onNearlyDone).finally(unwatch);
+    if (!feed.running) throw new Error('the feed ran out before the measurement ended');
+    const offsets = await pdtOffsets(origin.playlistUrl, feed.log);
+    const { probe, requests, parts } = watched;
+    const valid = probe.samples.filter((s) => s.latencySec !== null);
+    const from = (probe.samples[0]?.at ?? Infinity) - 1000;
+    const to = probe.samples[probe.samples.length - 1]?.at ?? -Infinity;
+    const inWindow = requests.filter((r) => r.at >= from && r.at <= to);
+    const media = inWindow.filter((r) => new URL(r.url).pathname.endsWith('.ts'));
+    const lists = inWindow.filter((r) => new URL(r.url).pathname.endsWith('.m3u8'));
+    const blocking = lists.filter((r) => /[?&]_HLS_msn=/.test(r.url));
+    const offset = offsets.length ? quantile(offsets, 0.5) : null;
+    const corrected = offset !== null && Math.abs(offset) > CORRECT_ABOVE_MS;
+    const shift = corrected ? offset / 1000 : 0;
+    const windowErrors = probe.errors.filter((e) => e.at >= from && e.at <= to);
+    const fatal = probe.errors.filter((e) => e.fatal).map((e) => e.details);
+    let failure = watched.failure;
+    if (!failure && valid.length < SECONDS / 2) {
+      failure = `${valid.length}/${SECONDS} samples had a playing date`;
+    }
+    if (failure && fatal.length) failure += `; fatal hls.js errors: ${countBy(fatal)}`;
+    const num = (xs: (number | null | undefined)[]): number | null => {
+      const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+      return v.length ? quantile(v, 0.5) : null;
+    };
+    return {
+      spec,
+      failure,
+      latencies: valid.map((s) => (s.latencySec ?? 0) + shift),
+      missing: probe.samples.length - valid.length,
+      stalls: windowErrors.filter((e) => e.details === 'bufferStalledError').length,
+      waiting: probe.waiting,
+      parts: media.filter((r) => parts.has(r.url)).length,
+      segments: media.filter((r) => !parts.has(r.url)).length,
+      playlists: lists.length,
+      blockingReloads: blocking.length,
+      reloadWaitMs: num(blocking.map((r) => r.waitMs)),
+      startupMs: watched.startupMs,
+      seeked: probe.seeked
+        ? `seeked ${probe.seeked.from.toFixed(2)} → ${probe.seeked.to?.toFixed(2) ?? 'null'} s`
+        : null,
+      publishLagMs: num(
+        edges.seen
+          .filter((e) => e.at >= from && e.at <= to)
+          .map((e) => e.lagMs + (corrected ? offset : 0)),
+      ),
+      series: probe.samples.map((x) => (x.latencySec === null ? null : x.latencySec + shift)),
+      pdtOffsetMs: offset,
+      corrected,
+      errors: countBy(probe.errors.map((e) => `${e.details}${e.fatal ? ' (fatal)' : ''}`)),
+      fatal,
+      load: loadavg()[0] ?? 0,
+      hlsLatency: num(valid.map((s) => s.hlsLatencySec)),
+      targetLatency: num(valid.map((s) => s.targetLatencySec)),
+      buffer: num(valid.map((s) => s.bufferSec)),
+      rate: num(valid.map((s) => s.rate)),
+      partTarget: partInf?.[1] ? Number(partInf[1]) : null,
+      targetDuration: td?.[1] ? Number(td[1]) : null,
+      instances: probe.instances,
+      config: probe.config,
+      hlsVersion: probe.hlsVersion,
+    };
+  } finally {
+    feed.stop();
+    await origin.close();
+  }
+}
+
+function failedRow(spec: RowSpec, e: unknown): RowResult {
+  return {
+    spec,
+    failure: e instanceof Error ? e.message : String(e),
+    latencies: [],
+    missing: 0,
+    stalls: 0,
+    waiting: 0,
+    parts: 0,
+    segments: 0,
+    playlists: 0,
+    blockingReloads: 0,
+    reloadWaitMs: null,
+    startupMs: null,
+    publishLagMs: null,
+    seeked: null,
+    series: [],
+    pdtOffsetMs: null,
+    corrected: false,
+    errors: '',
+    fatal: [],
+    load: loadavg()[0] ?? 0,
+    hlsLatency: null,
+    targetLatency: null,
+    buffer: null,
+    rate: null,
+    partTarget: null,
+    targetDuration: null,
+    instances: 0,
+    config: null,
+    hlsVersion: null,
+  };
+}
+
+// ---------- report ----------
+
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  const a = s[lo] ?? NaN;
+  const b = s[Math.min(s.length - 1, lo + 1)] ?? a;
+  return a + (b - a) * (pos - lo);
+}
+
+const sec = (x: number | null): string => (x === null ? '–' : `${x.toFixed(2)} s`);
+
+function table(rows: RowResult[]): string {
+  const head = [
+    'configuration',
+    'median',
+    'p10',
+    'p90',
+    'samples',
+    'stalls',
+    'parts',
+    'segments',
+    'playlists',
+    'PDT offset',
+    'load',
+  ];
+  const body = rows.map((r) => {
+    const mark = r.corrected ? '*' : '';
+    const q = (p: number): string =>
+      r.latencies.length ? `${quantile(r.latencies, p).toFixed(2)} s${mark}` : '–';
+    if (r.failure && r.latencies.length === 0) {
+      return [r.spec.label, `failed: ${r.failure}`];
+    }
+    return [
+      r.spec.label + (r.failure ? ' (failed, see below)' : ''),
+      q(0.5),
+      q(0.1),
+      q(0.9),
+      String(r.latencies.length) + (r.missing ? ` (+${r.missing} none)` : ''),
+      String(r.stalls),
+      String(r.parts),
+      String(r.segments),
+      String(r.playlists) + (r.blockingReloads ? ` (${r.blockingReloads} _HLS_msn)` : ''),
+      r.pdtOffsetMs === null
+        ? '–'
+        : `${r.pdtOffsetMs >= 0 ? '+' : ''}${r.pdtOffsetMs.toFixed(0)} ms`,
+      r.load.toFixed(1),
+    ];
+  });
+  const full = [head, ...body.filter((r) => r.length === head.length)];
+  const widths = head.map((_, i) => Math.max(...full.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells.length < head.length
+      ? `| ${(cells[0] ?? '').padEnd(widths[0] ?? 0)} | ${cells[1] ?? ''}`
+      : `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  const sep = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|')}|`;
+  return [line(head), sep, ...body.map(line)].join('\n');
+}
+
+async function versionLine(cmd: string, args: string[], pattern: RegExp): Promise<string> {
+  try {
+    const { stdout } = await run(cmd, args);
+    return pattern.exec(stdout)?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function servedHlsJs(): Promise<string> {
+  const s: TestServer = await startTestServer();
+  try {
+    const js = await (await fetch(`${s.baseUrl}/vendor/hls.min.js`)).text();
+    return js.includes('isMpegAudio') ? 'patched (patches/hls.js+1.7.4.patch)' : 'unpatched';
+  } finally {
+    await s.close();
+    rmSync(s.dir, { recursive: true, force: true });
+  }
+}
+
+function summaryLine(rows: RowResult[], env: { chromium: string; hlsJs: string }): string {
+  const parts = rows.map((r) =>
+    r.latencies.length && !r.failure
+      ? `${r.spec.short} ${quantile(r.latencies, 0.5).toFixed(2)} s`
+      : `${r.spec.short} failed`,
+  );
+  return (
+    `Ingest-to-playback latency, listening page's hls.js ${env.hlsJs} in Chromium ${env.chromium}, ` +
+    `median of ${SECONDS} samples: ${parts.join('; ')} (npm run bench:latency).`
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+// ---------- main ----------
+
+async function main(): Promise<void> {
+  const specs = selectedRows();
+  const started = Date.now();
+  const loadAtStart = loadavg();
+  const [ffmpeg, patched] = await Promise.all([
+    versionLine('ffmpeg', ['-version'], /^ffmpeg version (\S+)/),
+    servedHlsJs(),
+  ]);
+  console.log(
+    `bench:latency: ${specs.map((s) => s.id).join(', ')}; ${SECONDS} samples after a ${WARMUP_SEC} s warm-up each; Chromium ${CHROMIUM_PATH}`,
+  );
+  const browser = await launchChromium();
+  const rows: RowResult[] = [];
+  try {
+    // Each configuration's origin and feed start while the one before takes its last samples.
+    let pending: Promise<Outcome<Prepared>> | null = null;
+    for (const [i, spec] of specs.entries()) {
+      const t0 = Date.now();
+      const mine = pending ?? prepare(spec);
+      pending = null;
+      const next = specs[i + 1];
+      const startNext = (): void => {
+        if (next && pending === null) pending = prepare(next);
+      };
+      const prepared = await mine;
+      let r: RowResult;
+      if (!prepared.ok) {
+        r = failedRow(spec, prepared.error);
+      } else {
+        try {
+          r = await measure(browser, spec, prepared.value, startNext);
+        } catch (e) {
+          r = failedRow(spec, e);
+        }
+      }
+      startNext();
+      rows.push(r);
+      const med = r.latencies.length ? `${quantile(r.latencies, 0.5).toFixed(2)} s` : '–';
+      console.log(
+        `  ${spec.id}: median ${med}${r.failure ? `, failed: ${r.failure}` : ''} (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+      );
+    }
+  } finally {
+    const chromium = browser.version();
+    await browser.close();
+    const hlsVersion = rows.find((r) => r.hlsVersion)?.hlsVersion ?? '?';
+    const env = { chromium, hlsJs: `${hlsVersion} ${patched.split(' ')[0]}` };
+    const cpu = cpus();
+    console.log('');
+    console.log(table(rows));
+    console.log('');
+    console.log(
+      `machine: ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores (os.cpus()), Node ${process.version}, ` +
+        `Chromium ${chromium}, ffmpeg ${ffmpeg}, hls.js ${hlsVersion} ${patched}; ` +
+        `load average ${loadAtStart.map((x) => x.toFixed(1)).join('/')} at start, ` +
+        `${loadavg()
+          .map((x) => x.toFixed(1))
+          .join('/')} at end; ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
+    );
+    const cfg = rows.find((r) => r.config)?.config;
+    if (cfg) console.log(`page's hls.js settings: ${JSON.stringify(cfg)}`);
+    console.log(
+      `Latency = Date.now() − hls.playingDate, once a second after a ${WARMUP_SEC} s warm-up. ` +
+        `PDT offset = playlist PROGRAM-DATE-TIME − write time of the segment's first PES (median of ≤ 6 segments); ` +
+        `* = corrected by it (|offset| > ${CORRECT_ABOVE_MS} ms). stalls = hls.js bufferStalledError in the window; ` +
+        `requests counted in the sampling window.`,
+    );
+    console.log('');
+    for (const r of rows) {
+      const bits = [
+        `TD ${r.targetDuration ?? '–'}`,
+        r.startupMs !== null
+          ? `play started ${(r.startupMs / 1000).toFixed(1)} s after the click`
+          : null,
+        r.seeked,
+        r.publishLagMs !== null ? `publish lag ${r.publishLagMs.toFixed(0)} ms` : null,
+        r.reloadWaitMs !== null ? `_HLS_msn reload wait ${r.reloadWaitMs.toFixed(0)} ms` : null,
+        r.partTarget !== null ? `PART-TARGET ${r.partTarget}` : null,
+        `hls.latency ${sec(r.hlsLatency)}`,
+        `targetLatency ${sec(r.targetLatency)}`,
+        `buffer ahead ${sec(r.buffer)}`,
+        `rate ${r.rate === null ? '–' : r.rate.toFixed(2)}`,
+        `<audio> waiting ${r.waiting}`,
+        r.instances > 1 ? `hls.js instances ${r.instances}` : null,
+        `errors: ${r.errors || 'none'}`,
+      ].filter((b): b is string => b !== null);
+      console.log(`  ${r.spec.id}: ${bits.join(', ')}`);
+      if (VERBOSE) {
+        console.log(
+          `    series: ${r.series.map((x) => (x === null ? '–' : x.toFixed(2))).join(' ')}`,
+        );
+      }
+    }
+    console.log('');
+    for (const r of rows.filter((x) => x.failure && x.latencies.length)) {
+      console.log(`${r.spec.id} failed: ${r.failure}`);
+    }
+    console.log(summaryLine(rows, env));
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    process.exit(1);
+  },
+);
