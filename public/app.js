@@ -16,6 +16,7 @@ import {
 } from './page.js';
 import {
   jumpToLive,
+  keepNearLive,
   play,
   refreshMessage,
   renderPlayState,
@@ -87,6 +88,9 @@ setupKeys();
 setupMediaSession();
 renderPlayState();
 refreshMessage();
-setInterval(showBehind, 1000);
+setInterval(() => {
+  showBehind();
+  keepNearLive();
+}, 1000);
 connectEvents();
 loadScannerPanel();

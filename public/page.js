@@ -88,6 +88,8 @@ export const state = {
   recovering: false,
   retryTimer: 0,
   retryCount: 0,
+  /** Once-a-second checks in a row that found playback drifted behind live. */
+  driftChecks: 0,
   lastMediaRecovery: 0,
   /** The server answered 404 for the playlist: nothing published yet. */
   playlistMissing: false,

@@ -101,9 +101,9 @@ function createHls() {
     // the server's PART-HOLD-BACK.
     lowLatencyMode: true,
     // A stall adds this much to the target delay (hls.js's default 1 s would double it for good).
+    // Drift after long stalls is handled by keepNearLive(): hls.js's own liveMaxLatency settings
+    // need a liveSync setting too, which would override PART-HOLD-BACK.
     liveSyncOnStallIncrease: 0.1,
-    // Drifting more than 4 target durations behind (after a long stall) snaps back to live.
-    liveMaxLatencyDurationCount: 4,
     // Catch up gently when more than the target behind and there is buffer to spend.
     maxLiveSyncPlaybackRate: 1.2,
     backBufferLength: 30,
@@ -227,6 +227,30 @@ export function jumpToLive() {
   if (s.length) {
     const td = state.status ? state.status.targetDurationSec : 2;
     audio.currentTime = Math.max(s.start(s.length - 1), s.end(s.length - 1) - 3 * td);
+  }
+}
+
+/** Seconds past hls.js's target delay that count as drift, and how many checks in a row resync. */
+const DRIFT_MIN_SEC = 1.5;
+const DRIFT_CHECKS = 3;
+
+/**
+ * Resync after drift (called once a second): when playback sits well behind hls.js's target
+ * delay for three checks in a row (a long stall, a slow phone), jump to hls.js's live sync point.
+ */
+export function keepNearLive() {
+  const hls = state.hls;
+  if (!hls || !state.wantPlay || audio.paused) return;
+  const latency = hls.latency;
+  const target = hls.targetLatency;
+  const drifted =
+    Number.isFinite(latency) &&
+    typeof target === 'number' &&
+    latency > target + Math.max(DRIFT_MIN_SEC, target);
+  state.driftChecks = drifted ? state.driftChecks + 1 : 0;
+  if (state.driftChecks >= DRIFT_CHECKS) {
+    state.driftChecks = 0;
+    jumpToLive();
   }
 }
 
