@@ -244,12 +244,32 @@ export interface SecureServer {
   closeAllConnections(): void;
 }
 
-/** An HTTPS server for app: HTTP/2 by ALPN, HTTP/1.1 over TLS for clients that do not offer h2. */
-export function createSecureAppServer(expressApp: unknown, tls: TlsCredentials): SecureServer {
-  const server = createSecureServer(
-    { cert: tls.cert, key: tls.key, allowHTTP1: true },
-    http2Compatible(expressApp),
-  );
+/**
+ * A node:http handler that runs before Express and calls next() for what it does not answer
+ * (the /hls front handler that holds LL-HLS requests outside Express, HlsRouter.front).
+ */
+export type FrontHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/**
+ * An HTTPS server for app: HTTP/2 by ALPN, HTTP/1.1 over TLS for clients that do not offer h2.
+ * front, if given, sees every request first. On HTTP/2 it gets node's compat objects, which
+ * offer the same request/response API as node:http ("the compatibility API … to provide a
+ * similar developer experience … when using HTTP/2", node's http2 docs); front uses only that.
+ */
+export function createSecureAppServer(
+  expressApp: unknown,
+  tls: TlsCredentials,
+  front?: FrontHandler,
+): SecureServer {
+  const toApp = http2Compatible(expressApp);
+  const listener: typeof toApp = front
+    ? (req, res) => {
+        // front writes headers before Express runs: drop connection headers for it too.
+        if (res instanceof Http2ServerResponse) Object.setPrototypeOf(res, h2ResponseLayer);
+        front(req as IncomingMessage, res as ServerResponse, () => toApp(req, res));
+      }
+    : toApp;
+  const server = createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, listener);
   // Blocking playlist reloads and Server-Sent Events are held open on purpose: no idle timeout
   // on HTTP/2 sessions or TLS sockets (0 = none), and, for HTTP/1.1 over TLS (node's HTTP/1
   // code reads these from this server too), the same settings as the plain HTTP server.
