@@ -692,6 +692,20 @@ interface RowResult {
   hlsVersion: string | null;
 }
 
+/** hls.js errors by kind, each with its times in seconds from the start of playback. */
+function errorTimes(probe: ProbeState): string {
+  const m = new Map<string, string[]>();
+  const t0 = probe.playStartedAt;
+  for (const e of probe.errors) {
+    const k = `${e.details}${e.fatal ? ' (fatal)' : ''}`;
+    const t = t0 === null ? '' : `${e.at >= t0 ? '+' : ''}${((e.at - t0) / 1000).toFixed(1)}`;
+    m.set(k, [...(m.get(k) ?? []), t]);
+  }
+  return [...m]
+    .map(([k, ts]) => `${k}×${ts.length}${t0 === null ? '' : ` @${ts.join(',')} s`}`)
+    .join(', ');
+}
+
 function countBy(xs: string[]): string {
   const m = new Map<string, number>();
   for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
@@ -793,7 +807,7 @@ async function measure(
       series: probe.samples.map((x) => (x.latencySec === null ? null : x.latencySec + shift)),
       pdtOffsetMs: offset,
       corrected,
-      errors: countBy(probe.errors.map((e) => `${e.details}${e.fatal ? ' (fatal)' : ''}`)),
+      errors: errorTimes(probe),
       fatal,
       load: loadavg()[0] ?? 0,
       hlsLatency: num(valid.map((s) => s.hlsLatencySec)),
