@@ -1,4 +1,5 @@
 // src/http/mounts.ts: liveMounts: every router the live server mounts, in order, built from its parts (server.ts passes them).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import type { Clock } from '../clock.js';
 import type { AppConfig } from '../config.js';
@@ -9,7 +10,7 @@ import type { ServerMetrics } from '../metrics/metrics.js';
 import type { Packager } from '../packager.js';
 import type { ScannerService } from '../scanner/scanner-service.js';
 import type { Mount } from './app.js';
-import { hlsRoutes } from './hls-routes.js';
+import { type HlsRouter, hlsRouter } from './hls-routes.js';
 import { opsRoutes } from './ops-routes.js';
 import { pageRoutes } from './page-routes.js';
 import { scannerRoutes } from './scanner-routes.js';
@@ -48,6 +49,34 @@ function plainFeed(packager: Packager): LiveFeed {
   };
 }
 
+/** A request header as one string (Node joins repeats of most headers itself). */
+function oneHeader(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** The /hls mount, with its handler for before Express (HlsRouter.front). */
+export interface HlsMount extends Mount {
+  front: HlsRouter['front'];
+}
+
+function isHlsMount(m: Mount): m is HlsMount {
+  return 'front' in m && typeof m.front === 'function';
+}
+
+/**
+ * The live server's node:http request listener: the /hls front handler first, so held LL-HLS
+ * requests never enter Express (HlsRouter.front says why), then the app. In server.ts:
+ * createServer(liveListener(mounts, app)).
+ */
+export function liveListener(
+  mounts: Mount[],
+  app: (req: IncomingMessage, res: ServerResponse) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const front = mounts.find(isHlsMount)?.front;
+  if (!front) return app;
+  return (req, res) => front(req, res, () => app(req, res));
+}
+
 /**
  * The live server's mounts in order: /hls (CORS, no helmet: players on other origins load it),
  * helmet for the JSON and text endpoints, /metrics and /healthz, /api/scanner, /api/status and
@@ -55,20 +84,24 @@ function plainFeed(packager: Packager): LiveFeed {
  */
 export function liveMounts(p: LiveMountParts): Mount[] {
   const { cfg, packager, metrics, scanner, clock } = p;
+  const hls = hlsRouter({
+    stream: cfg.stream,
+    outDir: resolve(cfg.out),
+    feed: plainFeed(packager),
+    clock,
+    mountPath: '/hls',
+    onPlaylistRequest: (req) =>
+      metrics.playlistRequested(
+        clientKey(
+          req.socket.remoteAddress,
+          oneHeader(req.headers['x-forwarded-for']),
+          req.headers['user-agent'],
+        ),
+      ),
+  });
+  const hlsMount: HlsMount = { path: '/hls', router: hls.router, front: hls.front };
   return [
-    {
-      path: '/hls',
-      router: hlsRoutes({
-        stream: cfg.stream,
-        outDir: resolve(cfg.out),
-        feed: plainFeed(packager),
-        clock,
-        onPlaylistRequest: (req) =>
-          metrics.playlistRequested(
-            clientKey(req.socket.remoteAddress, req.get('x-forwarded-for'), req.get('user-agent')),
-          ),
-      }),
-    },
+    hlsMount,
     { path: ['/api', '/metrics', '/healthz'], router: apiHeaders },
     {
       path: '/',

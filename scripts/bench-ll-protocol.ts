@@ -1,0 +1,41 @@
+// scripts/bench-ll-protocol.ts: the IPC messages between bench:ll and its server children (scripts/bench-ll-origin.ts, scripts/bench-ll-floor.mjs), and the stream both serve.
+import type { LowLatencyInfo, PartPosition } from '../src/hls/live-feed.js';
+
+/** The recommended LL numbers (PART-TARGET 0.2 s, 1 s segments): five parts a segment. */
+export const BENCH_LL: LowLatencyInfo = {
+  partTargetSec: 0.2,
+  targetDurationSec: 1,
+  canSkipUntilSec: 6,
+};
+export const BENCH_PARTS_PER_SEGMENT = 5;
+
+/** Parent → child. */
+export type ParentCommand =
+  /** Floor only: the body (base64) and headers each held request is answered with. */
+  | { type: 'init'; body: string; headers: Record<string, string | number> }
+  /** Report the held count and memory now (after a full GC if gc; children run with --expose-gc). */
+  | { type: 'count'; gc?: boolean }
+  /** Ours only: publish `times` parts with nobody waiting, timing each call. */
+  | { type: 'idle-publish'; times: number }
+  /** Publish (ours) or trigger (floor): answer every held request. */
+  | { type: 'publish' }
+  | { type: 'exit' };
+
+/** Child → parent. Times `at` are performance.timeOrigin + performance.now() (comparable across processes). */
+export type ChildReply =
+  | { type: 'ready'; port: number; rss: number; next?: PartPosition }
+  | { type: 'count'; held: number; rss: number; heapUsed: number; next?: PartPosition }
+  | { type: 'idle-published'; publishMs: number[]; next: PartPosition }
+  | {
+      type: 'published';
+      /** When the publish call (ours) or the trigger (floor) began. */
+      at: number;
+      /** Duration of the publish call itself: what the packager would wait. */
+      publishMs: number;
+      /** From the start of the wake to the last response written (ours: in slices). */
+      loopMs: number;
+      /** Ours: the longest the event loop was not free while answering (floor: the loop). */
+      stallMs?: number;
+      answered: number;
+      next?: PartPosition;
+    };
