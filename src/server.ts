@@ -9,7 +9,7 @@ import { errorMessage, IngestError, isAppError, StorageError, systemCause } from
 import { type AppConfig, effectiveTargetDuration } from './config.js';
 import { createApp, type Mount } from './http/app.js';
 import { HotReload, loadLabelsFile } from './hot-reload.js';
-import { liveMounts } from './http/mounts.js';
+import { type HlsMount, liveListener, liveMounts } from './http/mounts.js';
 import { createSecureAppServer, loadTlsCredentials } from './http/secure-server.js';
 import { createIngest } from './ingest/create-ingest.js';
 import { type IngestSource, newIngestCounters } from './ingest/ingest-source.js';
@@ -180,7 +180,9 @@ export async function startServer(
     extras: extras.mounts ? await extras.mounts(packager) : [],
   });
   const app = createApp({ mounts, logger: logger.child('http') });
-  const web = tls ? createSecureAppServer(app, tls) : plainServer(app);
+  // The /hls front handler takes held LL-HLS requests before Express (mounts.ts liveListener).
+  const front = mounts.find((m): m is HlsMount => 'front' in m)?.front;
+  const web = tls ? createSecureAppServer(app, tls, front) : plainServer(liveListener(mounts, app));
   const http = web.server;
   const httpPort = await listenHttp(http, cfg.httpHost, cfg.httpPort);
   const ingest = createIngest(cfg, packager, logger.child('ingest'), clock, ingestCounters);

@@ -1,13 +1,17 @@
-// test/integration/tls.test.ts: --tls-cert/--tls-key: the live server over HTTPS with HTTP/2 (page, API, playlist, segment, SSE, Express on HTTP/2), HTTP/1.1 over TLS, and the CLI's one-line errors.
+// test/integration/tls.test.ts: --tls-cert/--tls-key: the live server over HTTPS with HTTP/2 (page, API, playlist, segment, SSE, held LL-HLS requests, Express on HTTP/2), HTTP/1.1 over TLS, and the CLI's one-line errors.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ClientHttp2Session } from 'node:http2';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import express from 'express';
-import { http2Compatible } from '../../src/http/secure-server.js';
+import {
+  createSecureAppServer,
+  http2Compatible,
+  loadTlsCredentials,
+} from '../../src/http/secure-server.js';
 import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import {
@@ -36,6 +40,16 @@ const CONNECTION_HEADERS = [
   'transfer-encoding',
   'upgrade',
 ];
+
+function preloadHint(playlist: string): string | null {
+  return /^#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/m.exec(playlist)?.[1] ?? null;
+}
+
+/** The part a URI names (STREAM-RUN-MSN.PART.ts, src/segment-names.ts), or null. */
+function partOf(uri: string): { msn: number; part: number } | null {
+  const m = /-(\d+)(?:-gap)?\.(\d+)\.ts$/.exec(uri);
+  return m ? { msn: Number(m[1]), part: Number(m[2]) } : null;
+}
 
 function segmentUris(playlist: string): string[] {
   return playlist.split('\n').filter((l) => l.endsWith('.ts') && !l.startsWith('#'));
@@ -132,10 +146,18 @@ describe('HTTPS with HTTP/2 (--tls-cert, --tls-key)', () => {
   });
 
   it('serves the live playlist and a segment from the directory over HTTP/2', async () => {
-    const pl = await h2Request(h2, '/hls/live.m3u8');
+    const pl = await h2Request(h2, '/hls/live.m3u8', { 'accept-encoding': 'gzip' });
     assert.equal(pl.status, 200);
     assert.match(String(pl.headers['content-type']), /^application\/vnd\.apple\.mpegurl/);
+    assert.equal(pl.headers['content-encoding'], 'gzip');
     assert.equal(pl.headers['access-control-allow-origin'], '*');
+    const etag = String(pl.headers.etag);
+    const again = await h2Request(h2, '/hls/live.m3u8', {
+      'accept-encoding': 'gzip',
+      'if-none-match': etag,
+    });
+    // 304 while the playlist has not changed, else the new one.
+    assert.ok(again.status === 304 || (again.status === 200 && again.headers.etag !== etag));
     const text = pl.text();
     assert.ok(text.startsWith('#EXTM3U\n'));
     const uri = segmentUris(text).at(-1) ?? '';
@@ -150,6 +172,11 @@ describe('HTTPS with HTTP/2 (--tls-cert, --tls-key)', () => {
     assert.equal(head.status, 200);
     assert.equal(Number(head.headers['content-length']), onDisk.length);
     assert.equal((await h2Request(h2, '/hls/live-nothing-1.ts')).status, 404);
+    // Safari asks for byte ranges of media.
+    const range = await h2Request(h2, `/hls/${uri}`, { range: 'bytes=0-187' });
+    assert.equal(range.status, 206);
+    assert.equal(range.headers['content-range'], `bytes 0-187/${onDisk.length}`);
+    assert.ok(range.body.equals(onDisk.subarray(0, 188)));
   });
 
   it('streams Server-Sent Events over HTTP/2, without connection headers', async () => {
@@ -201,6 +228,29 @@ describe('HTTPS with HTTP/2 (--tls-cert, --tls-key)', () => {
     assert.deepEqual(warnings.slice(before), []);
   });
 
+  it('holds a blocking playlist reload over HTTP/2 until the part appears', async () => {
+    const hint = preloadHint((await h2Request(h2, '/hls/live.m3u8')).text());
+    const next = hint ? partOf(hint) : null;
+    assert.ok(hint && next, `a preload hint: ${hint}`);
+    const r = await h2Request(h2, `/hls/live.m3u8?_HLS_msn=${next.msn}&_HLS_part=${next.part}`);
+    assert.equal(r.status, 200);
+    assert.ok(
+      new RegExp(`^#EXT-X-PART:.*URI="${hint}"`, 'm').test(r.text()),
+      `the answer lists ${hint} as a part`,
+    );
+  });
+
+  it('holds the hinted part over HTTP/2 and sends it whole', async () => {
+    const hint = await waitFor(async () => {
+      const h = preloadHint((await h2Request(h2, '/hls/live.m3u8')).text());
+      return h && !existsSync(join(server.cfg.out, h)) ? h : null;
+    }, 'a hinted part not yet on disk');
+    const r = await h2Request(h2, `/hls/${hint}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['content-type'], 'video/mp2t');
+    assert.ok(r.body.equals(readFileSync(join(server.cfg.out, hint))), 'the whole part');
+  });
+
   it('still answers HTTP/1.1 over TLS', async () => {
     const st = await https1Get(`${server.baseUrl}/api/status`, cert.ca);
     assert.equal(st.alpn, 'http/1.1');
@@ -224,6 +274,44 @@ describe('HTTPS with HTTP/2 (--tls-cert, --tls-key)', () => {
     await other.close();
     await closed;
     assert.equal(session.destroyed, true);
+  });
+});
+
+describe('createSecureAppServer with a front handler (before Express)', () => {
+  it('sees HTTP/2 and HTTP/1.1 requests first and passes the rest to Express', async () => {
+    const cert = await makeSelfSignedCert();
+    const app = express();
+    app.get('/x', (req, res) => void res.json({ v: req.httpVersion, q: req.query }));
+    const web = createSecureAppServer(
+      app,
+      loadTlsCredentials(cert.certFile, cert.keyFile),
+      (req, res, next) => {
+        if (req.url !== '/front') return next();
+        res.writeHead(200, { 'Content-Type': 'text/plain', Connection: 'keep-alive' });
+        res.end(`front ${req.httpVersion}\n`);
+      },
+    );
+    await new Promise<void>((r) => web.server.listen(0, '127.0.0.1', () => r()));
+    const a = web.server.address();
+    const base = `https://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
+    const session = await h2Connect(base, cert.ca);
+    try {
+      const before = warnings.length;
+      const f = await h2Request(session, '/front');
+      assert.equal(f.text(), 'front 2.0\n');
+      assert.equal(f.headers.connection, undefined);
+      assert.deepEqual(warnings.slice(before), [], 'no connection header reached node');
+      assert.deepEqual(JSON.parse((await h2Request(session, '/x?a=1')).text()), {
+        v: '2.0',
+        q: { a: '1' },
+      });
+      assert.equal((await https1Get(`${base}/front`, cert.ca)).body, 'front 1.1\n');
+      assert.equal((await https1Get(`${base}/x`, cert.ca)).body, '{"v":"1.1","q":{}}');
+    } finally {
+      session.destroy();
+      web.closeAllConnections();
+      await new Promise<void>((r) => web.server.close(() => r()));
+    }
   });
 });
 
