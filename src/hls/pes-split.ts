@@ -135,3 +135,13 @@ export function pesFrameDuration(
 ): number | null {
   return pesFrames(region, pid, framing)?.frameTicks ?? null;
 }
+
+/** The frame duration and frame count of the PES at the start of region; null if not whole frames. */
+export function pesFrameLayout(
+  region: Uint8Array,
+  pid: number,
+  framing: AudioFraming,
+): { frameTicks: number; frames: number } | null {
+  const f = pesFrames(region, pid, framing);
+  return f && { frameTicks: f.frameTicks, frames: f.offsets.length };
+}

@@ -16,7 +16,13 @@ import { patPacket, sectionPacket } from '../ts/psi.js';
 import { SegmentBuffer } from '../ts/segment-buffer.js';
 import { ptsDelta, TICKS } from '../ts/timestamps.js';
 import { pesFrameTicks } from '../ts/pes-region.js';
-import { type SplitDecision, pesFrameDuration, planAudioCut, planPartCut } from './pes-split.js';
+import {
+  pesFrameDuration,
+  pesFrameLayout,
+  planAudioCut,
+  planPartCut,
+  type SplitDecision,
+} from './pes-split.js';
 import { RunCopier } from './run-copier.js';
 
 /** Settings the segmenter needs. */
@@ -81,7 +87,8 @@ export type WarningCode =
   | 'pmt-change'
   | 'no-timing-stream'
   | 'gop-too-long'
-  | 'transport-error';
+  | 'transport-error'
+  | 'part-overrun';
 
 /** What push() and end() report, through onEvent, synchronously. */
 export type SegmenterEvent =
@@ -157,6 +164,8 @@ export class Segmenter {
   private partStart = 0;
   private partIndex = 0;
   private partIndependent = true;
+  /** The program of the open segment while it closes after a PMT change (the tracker has the new one). */
+  private closing: ProgramState | null = null;
 
   constructor(
     private readonly opts: SegmenterOptions,
@@ -280,6 +289,7 @@ export class Segmenter {
 
   private onPmt(b: Uint8Array, off: number): void {
     this.runs.flush();
+    const prev = this.tracker.current;
     const r = this.tracker.onPmt(b, off);
     if (r.kind === 'problem') return this.warn('psi', r.message);
     if (r.kind !== 'pmt') return;
@@ -297,10 +307,18 @@ export class Segmenter {
         'pmt-change',
         `PMT version ${p.pmtVersion}: streams now ${p.codecs.join(', ')}; new segment with discontinuity`,
       );
+      // The open segment ends as it began: its parts' PAT and PMT, its cuts, its codecs.
+      this.closing = prev;
       this.closeSegment();
+      this.closing = null;
       this.open = false;
       this.discontinuityNext = true;
     }
+  }
+
+  /** The program the open segment is made of. */
+  private get segmentProgram(): ProgramState | null {
+    return this.closing ?? this.tracker.current;
   }
 
   private onTimingStart(b: Uint8Array, off: number, raw: number): void {
@@ -318,7 +336,12 @@ export class Segmenter {
       // RFC 8216bis §4.4.3.1: EXTINF rounded to an integer MUST be ≤ EXT-X-TARGETDURATION. A
       // forward step that would stretch the open segment past that (a hole left by lost or
       // reordered packets) is a timeline break like a jump: the segment ends with its last frame.
-      const fits = this.last + step - this.segStart <= this.maxSegmentTicks;
+      const fits =
+        this.last + step - this.segStart <= this.maxSegmentTicks &&
+        (!video ||
+          !this.partsOn ||
+          this.partTicks === null ||
+          this.last + step - this.partStart <= this.partTicks);
       if (step >= 0 && step <= this.jumpTicks && fits)
         return this.continueSegment(b, off, raw, step, isRandomAccess);
       return this.breakTimeline(b, off, raw, step, isRandomAccess);
@@ -427,8 +450,11 @@ export class Segmenter {
   }
 
   private emitSegment(endTicks: number): void {
-    if (this.partsOn) this.emitPart(endTicks, true);
-    const p = this.tracker.current;
+    // A final part with no media (its PES was dropped) leaves its PAT and PMT out of the segment too.
+    const emptyPart = this.seg.length <= this.partByteStart + 2 * PACKET_SIZE;
+    if (this.partsOn && !this.emitPart(endTicks, true) && emptyPart)
+      this.seg.truncate(this.partByteStart);
+    const p = this.segmentProgram;
     const durationSec = Math.max(0, endTicks - this.segStart) / TICKS;
     const bytes = this.seg.view();
     this.seg.clear();
@@ -454,11 +480,11 @@ export class Segmenter {
    * grid as a cut would be, so no EXTINF rounds above the target (RFC 8216bis §4.4.3.1).
    */
   private closeSegment(): void {
-    const timing = this.tracker.current?.timing;
-    const end = this.last + this.lastPesTicks();
+    const timing = this.segmentProgram?.timing;
+    let end = this.last + this.lastPesTicks();
     if (timing && timing.kind !== 'video' && this.partsOn) {
       // The last PES may hold more than a part (or a segment): cut it as the next PES start would.
-      this.placeAudioCuts(end, end - this.segStart > this.maxSegmentTicks);
+      if (!this.placeAudioCuts(end, end - this.segStart > this.maxSegmentTicks)) end = this.last;
     } else if (timing && timing.kind !== 'video') {
       for (let i = 0; i < 64 && end - this.segStart > this.maxSegmentTicks; i++) {
         const start = this.segStart;
@@ -500,11 +526,11 @@ export class Segmenter {
   }
 
   /** Publishes the open part, ending at endTicks, if it holds media. */
-  private emitPart(endTicks: number, final = false): void {
+  private emitPart(endTicks: number, final = false): boolean {
     const bytes = this.seg.view(this.partByteStart);
     const durationSec = (endTicks - this.partStart) / TICKS;
     if (bytes.length <= 2 * PACKET_SIZE || durationSec <= 0 || this.partTargetValue === null)
-      return;
+      return false;
     this.onEvent({
       type: 'part',
       part: {
@@ -520,12 +546,13 @@ export class Segmenter {
       },
     });
     this.partIndex++;
+    return true;
   }
 
   /** Ends the open part at endTicks and starts the next one with its own PAT and PMT. */
   private cutPart(endTicks: number, independent: boolean): void {
     this.emitPart(endTicks);
-    const p = this.tracker.current;
+    const p = this.segmentProgram;
     this.partByteStart = this.seg.length;
     this.partStart = endTicks;
     this.partIndependent = independent;
@@ -555,7 +582,7 @@ export class Segmenter {
    * Returns false when a hole before ts would make a part longer than PART-TARGET.
    */
   private placeAudioCuts(ts: number, grid: boolean): boolean {
-    const timing = this.tracker.current?.timing;
+    const timing = this.segmentProgram?.timing;
     if (!timing || timing.kind === 'video') return true;
     const { pid, kind } = timing;
     this.fixPartTarget(pesFrameDuration(this.seg.view(this.pendingStart), pid, kind));
@@ -581,12 +608,15 @@ export class Segmenter {
     return true;
   }
 
-  /** Where the segment cut of cutAudio() would fall in the PES from this.last to ts. */
+  /** Where the segment cut of cutAudio() would fall in the PES from this.last to ts (planAudioCut's rule). */
   private segmentCutAt(ts: number, pid: number, kind: 'mpeg-audio' | 'adts'): number {
-    const fd = pesFrameDuration(this.seg.view(this.pendingStart), pid, kind);
-    if (fd === null) return this.nextCut - this.last < ts - this.nextCut ? this.last : ts;
-    const k = Math.round((this.nextCut - this.last) / fd);
-    return Math.max(this.last, Math.min(ts, this.last + Math.round(k * fd)));
+    const f = pesFrameLayout(this.seg.view(this.pendingStart), pid, kind);
+    if (f === null) return this.nextCut - this.last < ts - this.nextCut ? this.last : ts;
+    const k = Math.round((this.nextCut - this.last) / f.frameTicks);
+    if (k <= 0) return this.last;
+    // After the last frame the cut is at the next PES start, past any hole before it.
+    if (k >= f.frames) return ts;
+    return this.last + Math.round(k * f.frameTicks);
   }
 
   /** Carries out a part cut inside the pending PES; false when no cut keeps the part within the target. */
@@ -600,7 +630,7 @@ export class Segmenter {
     if (decision.kind === 'before-pes' && this.last <= this.partStart) {
       // An empty part cannot end: the first frame alone runs past the target, so it goes alone.
       const fd = pesFrameDuration(region, pid, kind);
-      if (fd === null) return false;
+      if (fd === null) return this.dropPendingPes();
       decision = planPartCut(region, pid, kind, this.last, this.last + fd) ?? { kind: 'after-pes' };
     }
     if (decision.kind === 'after-pes') {
@@ -626,18 +656,33 @@ export class Segmenter {
     return true;
   }
 
+  /**
+   * A PES that is not whole frames (damaged: a lost start, a lying length) and lasts longer than
+   * PART-TARGET fits in no part: RFC 8216bis §4.4.4.9 allows none longer, and Apple refuses the
+   * whole playlist for one. It is dropped, and the timeline breaks there.
+   */
+  private dropPendingPes(): false {
+    this.warn(
+      'part-overrun',
+      'a PES that is not whole audio frames runs past PART-TARGET and cannot be cut into parts; dropped',
+    );
+    this.seg.truncate(this.pendingStart);
+    this.lastStep = 0;
+    return false;
+  }
+
   /** Video: a part ends before the PES at ts when one more frame would take it past the target. */
   private placeVideoPart(ts: number, step: number, isRandomAccess: () => boolean): void {
-    if (this.partTicks === null) this.fixPartTarget(null);
+    // Whole frames, as for audio: the nearest count to the asked length (29.97 fps: 6 frames, 0.201 s).
+    if (this.partTicks === null && step > 0) this.fixPartTarget(step);
     const limit = this.partTicks ?? Infinity;
-    // Half a millisecond of slack for encoder timestamps rounded to whole ticks.
-    if (ts <= this.partStart || ts - this.partStart + step <= limit + TICKS / 2000) return;
+    if (ts <= this.partStart || ts - this.partStart + step <= limit) return;
     this.cutPart(ts, isRandomAccess());
   }
 
   /** Best estimate of the last timing PES's duration, for the end of the final segment. */
   private lastPesTicks(): number {
-    const timing = this.tracker.current?.timing;
+    const timing = this.segmentProgram?.timing;
     if (timing && timing.kind !== 'video') {
       const t = pesFrameTicks(this.seg.view(this.pendingStart), timing.pid, timing.kind);
       if (t !== null) return Math.round(t);

@@ -70,6 +70,8 @@ export interface CasePlan {
   readSeed: number;
   /** Byte offset where the input ends and a new one starts (a publisher reconnecting), or -1. */
   endAt: number;
+  /** LL-HLS parts (every other input, by index, so the seeded draws stay as they were), or null. */
+  partDurationSec: number | null;
 }
 
 /** A 32-bit hash of (seed, index), so every input has its own generator. */
@@ -128,8 +130,12 @@ export function planCase(fixtures: readonly Fixture[], seed: number, index: numb
     reads,
     readSeed: Math.floor(rnd() * 0x100000000),
     endAt,
+    partDurationSec: index % 2 === 1 ? PART_DURATION_SEC : null,
   };
 }
+
+/** The part length asked for in the inputs with parts. */
+const PART_DURATION_SEC = 0.2;
 
 function pickOf<T>(rnd: Rnd, items: readonly T[]): T {
   return items[Math.floor(rnd() * items.length)];
@@ -165,6 +171,8 @@ export function readCuts(plan: CasePlan): Iterable<number> {
 /** What one segmenter run published. */
 export interface Run {
   segments: Buffer[];
+  /** Each segment's parts (empty lists when parts are off) and their durations. */
+  parts: { bytes: Buffer; durationSec: number; partTargetSec: number }[][];
   durations: number[];
   discontinuities: boolean[];
   warnings: Set<WarningCode>;
@@ -172,16 +180,30 @@ export interface Run {
 
 /** Runs the segmenter over plan's input fed as the given reads (ending it at plan.endAt on the way). */
 export function segment(plan: CasePlan, cuts: Iterable<number>): Run {
-  const run: Run = { segments: [], durations: [], discontinuities: [], warnings: new Set() };
+  const run: Run = {
+    segments: [],
+    parts: [],
+    durations: [],
+    discontinuities: [],
+    warnings: new Set(),
+  };
+  let parts: Run['parts'][number] = [];
   const s = new Segmenter(
     {
       segmentDurationSec: plan.segmentDurationSec,
       targetDurationSec: plan.targetDurationSec,
       program: plan.program,
+      partDurationSec: plan.partDurationSec,
     },
     (e) => {
       if (e.type === 'warning') run.warnings.add(e.code);
+      if (e.type === 'part') {
+        const { bytes, durationSec, partTargetSec } = e.part;
+        parts.push({ bytes: Buffer.from(bytes), durationSec, partTargetSec });
+      }
       if (e.type !== 'segment') return;
+      run.parts.push(parts);
+      parts = [];
       run.segments.push(Buffer.from(e.segment.bytes));
       run.durations.push(e.segment.durationSec);
       run.discontinuities.push(e.segment.discontinuity);
@@ -290,6 +312,30 @@ export function runDifference(got: Run, want: Run): string | null {
   return null;
 }
 
+/**
+ * With parts: the segment is its parts end to end, and each part is a segment of its own (whole
+ * packets, PAT and PMT first), no longer than PART-TARGET; for intact input every part but the
+ * last is at least 85 % of it (RFC 8216bis §4.4.4.9).
+ */
+export function partsProblem(
+  segmentBytes: Buffer,
+  parts: Run['parts'][number],
+  intact: boolean,
+): string | null {
+  if (!parts.length) return 'no parts';
+  if (!Buffer.concat(parts.map((p) => p.bytes)).equals(segmentBytes))
+    return 'its bytes are not its parts end to end';
+  for (const [j, p] of parts.entries()) {
+    const problem = segmentProblem(p.bytes, p.durationSec);
+    if (problem) return `part ${j}: ${problem}`;
+    if (p.durationSec > p.partTargetSec + 1e-9)
+      return `part ${j} lasts ${p.durationSec} s, over PART-TARGET ${p.partTargetSec}`;
+    if (intact && j < parts.length - 1 && p.durationSec < 0.85 * p.partTargetSec)
+      return `part ${j} lasts ${p.durationSec} s, under 85 % of ${p.partTargetSec}`;
+  }
+  return null;
+}
+
 /** Why the segments' elementary streams are not the fixture's, or null (undamaged and lossless inputs). */
 export function esDifference(plan: CasePlan, run: Run): string | null {
   if (run.segments.length === 0) return 'no segment from an undamaged input';
@@ -354,6 +400,7 @@ export function setupText(plan: CasePlan): string {
     `${plan.segmentDurationSec} s segments`,
     ...(plan.program === null ? [] : [`program ${plan.program}`]),
     ...(plan.endAt < 0 ? [] : [`input ends and restarts at byte ${plan.endAt}`]),
+    ...(plan.partDurationSec === null ? [] : [`${plan.partDurationSec} s parts`]),
   ].join(', ');
 }
 
@@ -423,7 +470,10 @@ export function runCase(
   }
   result.warnings = [...run.warnings].sort();
   for (let i = 0; i < run.segments.length; i++) {
-    const p = segmentProblem(run.segments[i], run.durations[i]);
+    const p =
+      plan.partDurationSec === null
+        ? segmentProblem(run.segments[i], run.durations[i])
+        : partsProblem(run.segments[i], run.parts[i], plan.intact);
     if (p) return done('invariant', `segment ${i}: ${p}`);
   }
   // The packet walk decides every byte the same way for any split of the input into reads.
