@@ -450,9 +450,11 @@ export class Segmenter {
   }
 
   private emitSegment(endTicks: number): void {
-    // A final part with no media (its PES was dropped) leaves its PAT and PMT out of the segment too.
+    // A segment is its parts end to end: a final part that cannot be published (no media left, its
+    // PES dropped; or no time, a damaged zero step) leaves its bytes out of the segment too.
     const emptyPart = this.seg.length <= this.partByteStart + 2 * PACKET_SIZE;
-    if (this.partsOn && !this.emitPart(endTicks, true) && emptyPart)
+    const hadParts = this.partIndex > 0;
+    if (this.partsOn && !this.emitPart(endTicks, true) && (emptyPart || hadParts))
       this.seg.truncate(this.partByteStart);
     const p = this.segmentProgram;
     const durationSec = Math.max(0, endTicks - this.segStart) / TICKS;
@@ -587,17 +589,20 @@ export class Segmenter {
     const { pid, kind } = timing;
     this.fixPartTarget(pesFrameDuration(this.seg.view(this.pendingStart), pid, kind));
     const limitTicks = this.partTicks ?? Infinity;
+    let cutGrid = grid;
     for (let guard = 0; guard < 4096; guard++) {
       const limit = this.partStart + limitTicks;
-      if (grid && ts >= this.nextCut) {
+      if (cutGrid && ts >= this.nextCut) {
         const at = this.segmentCutAt(ts, pid, kind);
         if (at <= limit + 0.5) {
           const before = this.segStart;
           this.cutAudio(ts, pid, kind);
-          if (this.segStart === before || this.segStart >= ts) return true;
+          if (this.segStart >= ts) return true;
           // What is left of the PES now starts the new segment, after its PAT and PMT.
           this.pendingStart = 2 * PACKET_SIZE;
           this.last = this.segStart;
+          // A cut at the segment's own start made nothing: only part cuts are left for this PES.
+          if (this.segStart === before) cutGrid = false;
           continue;
         }
       }
