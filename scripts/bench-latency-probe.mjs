@@ -16,8 +16,8 @@
     /** The effective hls.js settings that matter for latency, from the first instance. */
     config: null,
     errors: [],
-    /** Audio element 'waiting' events after playback first started. */
-    waiting: 0,
+    /** Times of the audio element's 'waiting' events after playback first started. */
+    waiting: [],
     playStartedAt: null,
     samples: [],
     /** The one what-if seek to hls.liveSyncPosition (--seek-live-after), when made. */
@@ -74,6 +74,14 @@
     },
   });
 
+  /** The largest gap between buffered ranges, in seconds (0 with one range). */
+  const largestHole = (media) => {
+    const b = media.buffered;
+    let hole = 0;
+    for (let i = 1; i < b.length; i++) hole = Math.max(hole, b.start(i) - b.end(i - 1));
+    return hole;
+  };
+
   const bufferAhead = (media) => {
     const b = media.buffered;
     for (let i = 0; i < b.length; i++) {
@@ -88,7 +96,7 @@
   document.addEventListener(
     'waiting',
     () => {
-      if (counting) bench.waiting += 1;
+      if (counting) bench.waiting.push(Date.now());
     },
     true,
   );
@@ -125,6 +133,7 @@
         hlsLatencySec: Number.isFinite(hls.latency) ? hls.latency : null,
         targetLatencySec: hls.targetLatency ?? null,
         bufferSec: bufferAhead(media),
+        holeSec: largestHole(media),
         rate: media.playbackRate,
       });
     }

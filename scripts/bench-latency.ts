@@ -132,6 +132,7 @@ interface ProbeSample {
   hlsLatencySec?: number | null;
   targetLatencySec?: number | null;
   bufferSec?: number;
+  holeSec?: number;
   rate?: number;
 }
 
@@ -148,7 +149,7 @@ interface ProbeState {
   instances: number;
   config: Record<string, unknown> | null;
   errors: ProbeError[];
-  waiting: number;
+  waiting: number[];
   playStartedAt: number | null;
   samples: ProbeSample[];
   seeked: { at: number; from: number; to: number | null } | null;
@@ -284,7 +285,8 @@ interface RowResult {
   /** Samples without a playing date (paused, stalled at start). */
   missing: number;
   stalls: number;
-  waiting: number;
+  /** 'waiting' events of the audio element, as seconds from the start of playback. */
+  waiting: number[];
   parts: number;
   segments: number;
   playlists: number;
@@ -307,6 +309,8 @@ interface RowResult {
   hlsLatency: number | null;
   targetLatency: number | null;
   buffer: number | null;
+  /** Largest gap between buffered ranges in any sample. */
+  holeSec: number;
   rate: number | null;
   partTarget: number | null;
   targetDuration: number | null;
@@ -412,7 +416,7 @@ async function measure(
       latencies: valid.map((s) => (s.latencySec ?? 0) + shift),
       missing: probe.samples.length - valid.length,
       stalls: windowErrors.filter((e) => e.details === 'bufferStalledError').length,
-      waiting: probe.waiting,
+      waiting: probe.waiting.map((t) => (t - (probe.playStartedAt ?? t)) / 1000),
       parts: media.filter((r) => parts.has(r.url)).length,
       segments: media.filter((r) => !parts.has(r.url)).length,
       playlists: lists.length,
@@ -436,6 +440,7 @@ async function measure(
       hlsLatency: num(valid.map((s) => s.hlsLatencySec)),
       targetLatency: num(valid.map((s) => s.targetLatencySec)),
       buffer: num(valid.map((s) => s.bufferSec)),
+      holeSec: Math.max(0, ...valid.map((s) => s.holeSec ?? 0)),
       rate: num(valid.map((s) => s.rate)),
       partTarget: partInf?.[1] ? Number(partInf[1]) : null,
       targetDuration: td?.[1] ? Number(td[1]) : null,
@@ -456,7 +461,7 @@ function failedRow(spec: RowSpec, e: unknown): RowResult {
     latencies: [],
     missing: 0,
     stalls: 0,
-    waiting: 0,
+    waiting: [],
     parts: 0,
     segments: 0,
     playlists: 0,
@@ -474,6 +479,7 @@ function failedRow(spec: RowSpec, e: unknown): RowResult {
     hlsLatency: null,
     targetLatency: null,
     buffer: null,
+    holeSec: 0,
     rate: null,
     partTarget: null,
     targetDuration: null,
@@ -662,8 +668,9 @@ async function main(): Promise<void> {
         `hls.latency ${sec(r.hlsLatency)}`,
         `targetLatency ${sec(r.targetLatency)}`,
         `buffer ahead ${sec(r.buffer)}`,
+        `largest buffer hole ${(r.holeSec * 1000).toFixed(0)} ms`,
         `rate ${r.rate === null ? '–' : r.rate.toFixed(2)}`,
-        `<audio> waiting ${r.waiting}`,
+        `<audio> waiting ${r.waiting.length}${r.waiting.length ? ` @${r.waiting.map((t) => t.toFixed(1)).join(',')} s` : ''}`,
         r.instances > 1 ? `hls.js instances ${r.instances}` : null,
         `errors: ${r.errors || 'none'}`,
       ].filter((b): b is string => b !== null);
