@@ -1,4 +1,4 @@
-// scripts/bench-ll-protocol.ts: the IPC messages between bench:ll and its server children (scripts/bench-ll-origin.ts, scripts/bench-ll-floor.mjs), and the stream both serve.
+// scripts/bench-ll-protocol.ts: the IPC messages between bench:ll and its server children (bench-ll-live.ts, bench-ll-origin.ts, bench-ll-floor.mjs), and the ManualFeed stream of the routes child.
 import type { LowLatencyInfo, PartPosition } from '../src/hls/live-feed.js';
 
 /** The recommended LL numbers (PART-TARGET 0.2 s, 1 s segments): five parts a segment. */
@@ -17,8 +17,10 @@ export type ParentCommand =
   | { type: 'count'; gc?: boolean }
   /** Ours only: publish `times` parts with nobody waiting, timing each call. */
   | { type: 'idle-publish'; times: number }
-  /** Publish (ours) or trigger (floor): answer every held request. */
+  /** Publish (routes) or trigger (floor): answer every held request. */
   | { type: 'publish' }
+  /** Live only: report the packager's first publish at or past target. */
+  | { type: 'arm'; target: PartPosition }
   | { type: 'exit' };
 
 /** Child → parent. Times `at` are performance.timeOrigin + performance.now() (comparable across processes). */

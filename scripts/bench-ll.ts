@@ -1,20 +1,15 @@
-// scripts/bench-ll.ts: npm run bench:ll: 1k, 5k and 10k held LL-HLS playlist requests woken by one publish: wake spread and server RSS for scanner-hls's /hls routes beside a bare node:http floor (loopback only).
-// Usage: node --import tsx scripts/bench-ll.ts [--counts 1000,5000,10000] [--rounds 5] [--no-express-row] [--slice-ms N]
+// scripts/bench-ll.ts: npm run bench:ll: 1k, 5k and 10k held LL-HLS playlist requests woken by one publish: wake spread and server RSS for the live server (startServer, ffmpeg ingest) beside a bare node:http floor (loopback only).
+// Usage: node --import tsx scripts/bench-ll.ts [--counts 1000,5000,10000] [--rounds 5] [--routes] [--slice-ms N]
+//   --routes: also the /hls routes alone over a ManualFeed, holding before Express (front) and in it (Express only)
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { gzipSync } from 'node:zlib';
-import { PLAYLIST_TYPE } from '../src/hls/media-types.js';
-import { ManualFeed } from '../test/helpers/manual-feed.js';
-import {
-  BENCH_LL,
-  BENCH_PARTS_PER_SEGMENT,
-  type ChildReply,
-  type ParentCommand,
-} from './bench-ll-protocol.js';
+import { gunzipSync } from 'node:zlib';
+import { BENCH_LL, type ChildReply, type ParentCommand } from './bench-ll-protocol.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,8 +20,8 @@ let COUNTS = arg('counts', '1000,5000,10000').split(',').map(Number);
 const ROUNDS = Number(arg('rounds', '5'));
 /** Connections opened at a time (the listen backlog is 511). */
 const CONNECT_BATCH = 256;
-const EXPRESS_ROW = !process.argv.includes('--no-express-row');
-/** The wake's slice (src/http/playlist-waiters.ts WAKE_SLICE_MS) to run ours with; '' keeps the default. */
+const ROUTE_ROWS = process.argv.includes('--routes');
+/** The wake's slice (src/http/playlist-waiters.ts WAKE_SLICE_MS) for the routes rows; '' keeps the default. */
 const SLICE_MS = arg('slice-ms', '');
 const HERE = import.meta.dirname;
 const ROOT = join(HERE, '..');
@@ -34,32 +29,41 @@ const ROOT = join(HERE, '..');
 const BUILD = join(ROOT, 'node_modules', '.cache', 'scanner-hls-bench-ll');
 
 /**
- * The origin child compiled to plain JavaScript, as the live server runs (dist/): under tsx the
+ * The server children compiled to plain JavaScript, as the live server runs (dist/): under tsx a
  * child would also carry tsx's loader thread, ~20–40 MB of RSS that is not ours. tsc compiles
- * the child and what it imports; if that fails, the child runs under tsx, with a note.
+ * the children and what they import; if that fails, they run under tsx, with a note.
  */
-function buildOrigin(): { script: string; execArgv: string[]; note: string } {
+function buildOrigin(): { dir: string; ext: string; execArgv: string[]; note: string } {
   rmSync(BUILD, { recursive: true, force: true });
   const tsc = spawnSync(
     process.execPath,
     [
       join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
       join(HERE, 'bench-ll-origin.ts'),
+      join(HERE, 'bench-ll-live.ts'),
       ...['--outDir', BUILD, '--rootDir', ROOT, '--module', 'NodeNext'],
       ...['--moduleResolution', 'NodeNext', '--target', 'ES2022', '--skipLibCheck'],
       ...['--types', 'node', '--esModuleInterop', '--noEmitOnError', 'false'],
     ],
     { encoding: 'utf8' },
   );
-  const script = join(BUILD, 'scripts', 'bench-ll-origin.js');
-  if (existsSync(script)) {
+  const dir = join(BUILD, 'scripts');
+  if (existsSync(join(dir, 'bench-ll-origin.js')) && existsSync(join(dir, 'bench-ll-live.js'))) {
     // Under node_modules/ Node looks no further up for "type": "module".
     writeFileSync(join(BUILD, 'package.json'), '{ "type": "module" }\n');
-    return { script, execArgv: ['--expose-gc'], note: 'compiled with tsc, run by plain node' };
+    // The page routes read public/ next to src/.
+    symlinkSync(join(ROOT, 'public'), join(BUILD, 'public'));
+    return {
+      dir,
+      ext: '.js',
+      execArgv: ['--expose-gc'],
+      note: 'compiled with tsc, run by plain node',
+    };
   }
-  process.stderr.write(`tsc could not compile the origin child:\n${tsc.stdout}${tsc.stderr}\n`);
+  process.stderr.write(`tsc could not compile the server children:\n${tsc.stdout}${tsc.stderr}\n`);
   return {
-    script: join(HERE, 'bench-ll-origin.ts'),
+    dir: HERE,
+    ext: '.ts',
     execArgv: ['--import', 'tsx', '--expose-gc'],
     note: 'run under tsx (tsc failed): its RSS includes the tsx loader thread',
   };
@@ -159,18 +163,19 @@ class Child {
 
 let origin: ReturnType<typeof buildOrigin> | null = null;
 
-function startOurs(expressOnly: boolean): Child {
+function startOurs(kind: Exclude<Kind, 'floor'>): Child {
   origin ??= buildOrigin();
+  const name = kind === 'live' ? 'bench-ll-live' : 'bench-ll-origin';
+  const args = [
+    ...(kind === 'routes-express' ? ['--express-only'] : []),
+    ...(SLICE_MS && kind !== 'live' ? ['--slice-ms', SLICE_MS] : []),
+  ];
   return new Child(
-    expressOnly ? 'scanner-hls (Express only)' : 'scanner-hls',
-    fork(
-      origin.script,
-      [...(expressOnly ? ['--express-only'] : []), ...(SLICE_MS ? ['--slice-ms', SLICE_MS] : [])],
-      {
-        execArgv: origin.execArgv,
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      },
-    ),
+    LABEL[kind].trim(),
+    fork(join(origin.dir, name + origin.ext), args, {
+      execArgv: origin.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
   );
 }
 
@@ -275,14 +280,52 @@ class Load {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function waitHeld(child: Child, n: number): Promise<Extract<ChildReply, { type: 'count' }>> {
+/** Polls until n requests are held (then the count, after a GC if asked), or null once stop() holds. */
+async function waitHeld(
+  child: Child,
+  n: number,
+  stop: () => boolean,
+  gc = false,
+): Promise<Extract<ChildReply, { type: 'count' }> | null> {
   const deadline = Date.now() + 60_000;
   for (;;) {
+    if (stop()) return null;
     const c = await child.ask({ type: 'count' }, 'count');
-    if (c.held === n) return c;
+    if (c.held >= n) return gc ? child.ask({ type: 'count', gc: true }, 'count') : c;
     if (Date.now() > deadline) throw new Error(`${child.name}: ${c.held} of ${n} requests held`);
-    await sleep(c.held > n * 0.9 ? 10 : 50);
+    await sleep(c.held > n * 0.9 ? 5 : 20);
   }
+}
+
+/**
+ * One round: a request for the target part on every connection, held, then answered by one
+ * publish: on command (floor, routes), or the live packager's publish of that part (live, armed
+ * before the requests go out).
+ */
+async function holdRound(
+  kind: Kind,
+  child: Child,
+  load: Load,
+  n: number,
+  gc = false,
+): Promise<{
+  pub: Extract<ChildReply, { type: 'published' }>;
+  arrivals: Float64Array;
+  held: Extract<ChildReply, { type: 'count' }> | null;
+}> {
+  const before = await child.ask({ type: 'count' }, 'count');
+  const target = before.next ?? { msn: 1, part: 0 };
+  const published = child.next('published');
+  let publishedYet = false;
+  void published.then(() => {
+    publishedYet = true;
+  });
+  if (kind === 'live') child.proc.send({ type: 'arm', target } satisfies ParentCommand);
+  const { answered } = load.send(`/hls/live.m3u8?_HLS_msn=${target.msn}&_HLS_part=${target.part}`);
+  const held = await waitHeld(child, n, () => publishedYet, gc);
+  if (kind !== 'live') child.proc.send({ type: 'publish' } satisfies ParentCommand);
+  const pub = await published;
+  return { pub, arrivals: await answered, held };
 }
 
 interface Result {
@@ -301,6 +344,8 @@ interface Result {
   heapGc: number;
   heapHeld: number;
   errors: number;
+  /** Live: requests not yet held when the armed part was published (answered at once). */
+  late: number;
 }
 
 const quantile = (sorted: number[], q: number): number =>
@@ -312,34 +357,35 @@ const median = (xs: number[]): number =>
   );
 
 /** One server, n held requests: one warm-up round, then ROUNDS measured ones on the same sockets. */
-type Kind = 'floor' | 'ours' | 'ours-express';
+type Kind = 'floor' | 'live' | 'routes' | 'routes-express';
 const LABEL: Record<Kind, string> = {
   floor: 'floor',
-  ours: 'scanner-hls',
-  'ours-express': '  Express only',
+  live: 'scanner-hls',
+  routes: '/hls routes',
+  'routes-express': '  Express only',
 };
 
-async function measure(kind: Kind, n: number, floorBody: Buffer): Promise<Result> {
-  const child = kind === 'floor' ? startFloor() : startOurs(kind === 'ours-express');
+async function measure(
+  kind: Kind,
+  n: number,
+  floorReply: { body: Buffer; headers: Record<string, string> },
+): Promise<Result> {
+  const child = kind === 'floor' ? startFloor() : startOurs(kind);
   const ready = await child.ready;
   const load = new Load();
   try {
     if (kind === 'floor') {
       child.proc.send({
         type: 'init',
-        body: floorBody.toString('base64'),
-        headers: {
-          'Content-Type': PLAYLIST_TYPE,
-          'Cache-Control': 'no-cache',
-          'Content-Encoding': 'gzip',
-          Vary: 'Accept-Encoding',
-        },
+        body: floorReply.body.toString('base64'),
+        headers: floorReply.headers,
       } satisfies ParentCommand);
     }
     let idlePublishMs: number | null = null;
     if (kind !== 'floor') {
-      const idle = await child.ask({ type: 'idle-publish', times: 50 }, 'idle-published');
-      idlePublishMs = median(idle.publishMs.slice(10));
+      const times = kind === 'live' ? 20 : 50;
+      const idle = await child.ask({ type: 'idle-publish', times }, 'idle-published');
+      idlePublishMs = median(idle.publishMs.slice(times / 4));
     }
     const rssIdle = (await child.ask({ type: 'count' }, 'count')).rss;
     await load.open(ready.port, n);
@@ -355,16 +401,12 @@ async function measure(kind: Kind, n: number, floorBody: Buffer): Promise<Result
       heapGc: 0,
       heapHeld: 0,
       errors: 0,
+      late: 0,
     };
     for (let round = 0; round <= ROUNDS; round++) {
-      const before = await child.ask({ type: 'count' }, 'count');
-      const next = before.next ?? { msn: 1, part: 0 };
-      const { answered } = load.send(`/hls/live.m3u8?_HLS_msn=${next.msn}&_HLS_part=${next.part}`);
-      const held = await waitHeld(child, n);
-      const pub = await child.ask({ type: 'publish' }, 'published');
-      const arrivals = await answered;
+      const { pub, arrivals, held } = await holdRound(kind, child, load, n);
       if (round === 0) {
-        r.rssFirst = held.rss;
+        r.rssFirst = held?.rss ?? NaN;
         continue; // warm-up: the JIT, first-use allocations
       }
       const spread = [...arrivals].map((a) => a - pub.at).sort((a, b) => a - b);
@@ -376,18 +418,16 @@ async function measure(kind: Kind, n: number, floorBody: Buffer): Promise<Result
       r.loopMs.push(pub.loopMs);
       r.stallMs.push(pub.stallMs ?? pub.loopMs);
       r.publishMs.push(pub.publishMs);
-      r.rssHeld = Math.max(r.rssHeld, held.rss);
-      r.heapHeld = Math.max(r.heapHeld, held.heapUsed);
+      r.late += Math.max(0, n - pub.answered);
+      if (held) {
+        r.rssHeld = Math.max(r.rssHeld, held.rss);
+        r.heapHeld = Math.max(r.heapHeld, held.heapUsed);
+      }
     }
     // One more hold, measured after a forced GC (not before a timed wake: that would move the
     // GC out of it), then released.
-    const before = await child.ask({ type: 'count' }, 'count');
-    const next = before.next ?? { msn: 1, part: 0 };
-    const { answered } = load.send(`/hls/live.m3u8?_HLS_msn=${next.msn}&_HLS_part=${next.part}`);
-    await waitHeld(child, n);
-    r.heapGc = (await child.ask({ type: 'count', gc: true }, 'count')).heapUsed;
-    await child.ask({ type: 'publish' }, 'published');
-    await answered;
+    const last = await holdRound(kind, child, load, n, true);
+    r.heapGc = last.held?.heapUsed ?? NaN;
     r.errors = load.errors;
     return r;
   } finally {
@@ -399,39 +439,68 @@ async function measure(kind: Kind, n: number, floorBody: Buffer): Promise<Result
 const mb = (b: number): string => (b / 2 ** 20).toFixed(1);
 const ms = (x: number): string => x.toFixed(2);
 
+/** The live server's playlist response as a player gets it (gzip): the floor sends the same bytes and headers. */
+async function livePlaylist(): Promise<{ body: Buffer; headers: Record<string, string> }> {
+  const child = startOurs('live');
+  try {
+    const { port } = await child.ready;
+    return await new Promise((resolve, reject) => {
+      const req = get(
+        { host: '127.0.0.1', port, path: '/hls/live.m3u8', headers: { 'accept-encoding': 'gzip' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            // Node adds Date, Connection and Keep-Alive itself; Content-Length comes from the body.
+            const skip = new Set(['date', 'connection', 'keep-alive', 'content-length']);
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(res.headers)) {
+              if (!skip.has(k) && typeof v === 'string') headers[k] = v;
+            }
+            resolve({ body: Buffer.concat(chunks), headers });
+          });
+        },
+      );
+      req.on('error', reject);
+    });
+  } finally {
+    await child.stop();
+  }
+}
+
 async function main(): Promise<void> {
   ensureOpenFiles();
   origin = buildOrigin();
-  // The floor answers with the same bytes as ours: the gzipped playlist of the same feed.
-  const feed = new ManualFeed({
-    lowLatency: BENCH_LL,
-    partsPerSegment: BENCH_PARTS_PER_SEGMENT,
-    dir: null,
-  });
-  for (let i = 0; i < 12 * BENCH_PARTS_PER_SEGMENT + 3; i++) feed.publish();
-  const text = feed.playlist('no') ?? '';
-  const floorBody = gzipSync(text);
+  const floorReply = await livePlaylist();
+  const floorBody = floorReply.body;
+  const text = gunzipSync(floorBody).toString();
+  const kinds: Kind[] = [
+    'floor',
+    'live',
+    ...(ROUTE_ROWS ? (['routes', 'routes-express'] as const) : []),
+  ];
   process.stdout.write(
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, open files ${openFileLimit()}\n` +
-      `playlist: ${text.length} B (${floorBody.length} B gzipped), PART-TARGET ${BENCH_LL.partTargetSec} s, TD ${BENCH_LL.targetDurationSec} s, 12 segments\n` +
-      `scanner-hls: the real /hls routes (hlsRouter + createApp) with held requests taken by the front handler, as src/http/mounts.ts liveListener wires them; ${origin.note}\n` +
-      (EXPRESS_ROW
-        ? '  "Express only": the same routes holding the requests inside Express (no front handler)\n'
+      `scanner-hls: startServer with the defaults (LL-HLS on, PART-TARGET ~0.2 s, 1 s segments, window 12), fed by ffmpeg in real time (AAC over TCP); ` +
+      `held requests ask for the first part two segments on and are answered by the packager's publish of it; ${origin.note}\n` +
+      `floor: a bare node:http server holding the same requests in a Map, answering each with one Buffer on command: the live playlist with its headers, ${text.length} B (${floorBody.length} B gzipped)\n` +
+      (ROUTE_ROWS
+        ? `/hls routes: hlsRouter + createApp over a ManualFeed (PART-TARGET ${BENCH_LL.partTargetSec} s), publishing on command, held requests taken before Express (front); "Express only": held inside the Express router\n`
         : '') +
       `each server in its own process; one client process holds one keep-alive socket per request; ${ROUNDS} measured rounds after a warm-up\n` +
-      `wake spread = response complete at the client − publish call in the server (performance.timeOrigin + now); p50/p99/max: median over the rounds\n` +
-      `loop: publish to last response written; RSS of the server child with the requests held: 1st = the first hold in a fresh process (KB/req from it), max = the highest of the measured rounds (garbage included), heap gc = the JS heap in one more hold, after a forced GC (live objects only)\n\n`,
+      `wake spread = response complete at the client − publish in the server (performance.timeOrigin + now); p50/p99/max: median over the rounds\n` +
+      `loop: publish to last response written; RSS of the server child with the requests held: 1st = the first hold in a fresh process (KB/req from it), max = the highest of the measured rounds (garbage included); heap gc = the JS heap in one more hold, after a forced GC (live objects only)\n\n`,
   );
   const header = `${'held'.padStart(6)}  ${'server'.padEnd(14)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'loop ms'.padStart(8)} ${'RSS idle'.padStart(9)} ${'RSS 1st'.padStart(9)} ${'RSS max'.padStart(9)} ${'heap gc'.padStart(9)} ${'KB/req'.padStart(7)} ${'errors'.padStart(6)}\n`;
   process.stdout.write(header);
-  const p99s = new Map<number, { ours: number; floor: number }>();
+  const p99s = new Map<number, Partial<Record<Kind, number>>>();
   const delays: string[] = [];
+  const notes: string[] = [];
   for (const n of COUNTS) {
     const row: Partial<Record<Kind, number>> = {};
     let floorLoop = NaN;
-    const kinds: Kind[] = EXPRESS_ROW ? ['floor', 'ours', 'ours-express'] : ['floor', 'ours'];
     for (const kind of kinds) {
-      const r = await measure(kind, n, floorBody);
+      const r = await measure(kind, n, floorReply);
       const p50 = median(r.rounds.map((x) => x.p50));
       const p99 = median(r.rounds.map((x) => x.p99));
       const max = median(r.rounds.map((x) => x.max));
@@ -440,22 +509,39 @@ async function main(): Promise<void> {
       process.stdout.write(
         `${String(n).padStart(6)}  ${LABEL[kind].padEnd(14)} ${ms(p50).padStart(8)} ${ms(p99).padStart(8)} ${ms(max).padStart(8)} ${ms(median(r.loopMs)).padStart(8)} ${mb(r.rssIdle).padStart(6)} MB ${mb(r.rssFirst).padStart(6)} MB ${mb(r.rssHeld).padStart(6)} MB ${mb(r.heapGc).padStart(6)} MB ${((r.rssFirst - r.rssIdle) / n / 1024).toFixed(1).padStart(7)} ${String(r.errors).padStart(6)}\n`,
       );
-      if (kind === 'ours') {
+      if (r.late > 0) {
+        notes.push(
+          `  ${LABEL[kind].trim()} at ${n}: ${r.late} requests over the rounds were not held yet when their part was published`,
+        );
+      }
+      if (kind === 'live' || kind === 'routes') {
+        const what =
+          kind === 'live'
+            ? "the /hls listener's share of the packager's publish"
+            : 'the ManualFeed publish call';
         delays.push(
-          `  ${String(n).padStart(6)} held: publish call ${ms(median(r.publishMs))} ms (idle ${ms(r.idlePublishMs ?? NaN)} ms); answering took ${ms(median(r.loopMs))} ms after it, in slices: the event loop was never busy for more than ${ms(Math.max(...r.stallMs))} ms (the floor's one loop: ${ms(floorLoop)} ms)`,
+          `  ${LABEL[kind].trim().padEnd(12)} ${String(n).padStart(6)} held: ${what} ${ms(median(r.publishMs))} ms (nobody held: ${ms(r.idlePublishMs ?? NaN)} ms); answering took ${ms(median(r.loopMs))} ms after it, in slices: the event loop was never busy for more than ${ms(Math.max(...r.stallMs))} ms (the floor's one loop: ${ms(floorLoop)} ms)`,
         );
       }
     }
-    p99s.set(n, { ours: row.ours ?? NaN, floor: row.floor ?? NaN });
+    p99s.set(n, row);
   }
-  process.stdout.write('\np99 wake spread, scanner-hls / floor:\n');
-  for (const [n, v] of p99s) {
+  if (notes.length) process.stdout.write(`\n${notes.join('\n')}\n`);
+  process.stdout.write('\np99 wake spread / floor:\n');
+  for (const [n, row] of p99s) {
+    const floor = row.floor ?? NaN;
+    const parts = kinds
+      .filter((k) => k !== 'floor')
+      .map(
+        (k) =>
+          `${LABEL[k].trim()} ${((row[k] ?? NaN) / floor).toFixed(2)}× (${ms(row[k] ?? NaN)} ms)`,
+      );
     process.stdout.write(
-      `  ${String(n).padStart(6)} held: ${(v.ours / v.floor).toFixed(2)}× (${ms(v.ours)} / ${ms(v.floor)} ms)\n`,
+      `  ${String(n).padStart(6)} held: ${parts.join(', ')}; floor ${ms(floor)} ms\n`,
     );
   }
   process.stdout.write(
-    '\nwas publishing delayed? (the publish call with the requests held vs with none: the callback only schedules the wake)\n' +
+    '\nwas publishing delayed? (with the requests held vs with none: the publish callback only schedules the wake)\n' +
       delays.join('\n') +
       '\n',
   );

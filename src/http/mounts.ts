@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import type { Clock } from '../clock.js';
 import type { AppConfig } from '../config.js';
-import type { LiveFeed } from '../hls/live-feed.js';
 import type { Logger } from '../logger.js';
 import { clientKey } from '../metrics/listeners.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
@@ -29,24 +28,6 @@ export interface LiveMountParts {
   logger: Logger;
   /** Further mounts (ServerExtras.mounts), last. */
   extras: Mount[];
-}
-
-/**
- * The packager as a LiveFeed without Low-Latency HLS, until Packager implements LiveFeed itself
- * (then mount `feed: packager`): directives are ignored, and nothing is held.
- */
-function plainFeed(packager: Packager): LiveFeed {
-  return {
-    lowLatency: () => null,
-    position: () => null,
-    playlist: () => packager.playlistText(),
-    preloadHint: () => null,
-    onPublish(fn) {
-      const listener = (): void => fn();
-      packager.on('playlist-written', listener);
-      return () => packager.off('playlist-written', listener);
-    },
-  };
 }
 
 /** A request header as one string (Node joins repeats of most headers itself). */
@@ -87,7 +68,7 @@ export function liveMounts(p: LiveMountParts): Mount[] {
   const hls = hlsRouter({
     stream: cfg.stream,
     outDir: resolve(cfg.out),
-    feed: plainFeed(packager),
+    feed: packager,
     clock,
     mountPath: '/hls',
     onPlaylistRequest: (req) =>

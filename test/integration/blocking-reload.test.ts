@@ -1,4 +1,4 @@
-// test/integration/blocking-reload.test.ts: LL-HLS delivery over real HTTP: blocking playlist reloads, delta updates, gzip, 400/503, held hinted parts, disconnects.
+// test/integration/blocking-reload.test.ts: LL-HLS delivery over real HTTP: blocking playlist reloads, delta updates, gzip, 400/503, held hinted parts, disconnects (a ManualFeed), and once through the whole live server.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import {
@@ -20,6 +20,8 @@ import type { WakeStats } from '../../src/http/playlist-waiters.js';
 import type { LowLatencyInfo } from '../../src/hls/live-feed.js';
 import { nullLogger } from '../../src/logger.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
+import { startTestServer } from '../helpers/server.js';
 import { ManualFeed, manualPartUri } from '../helpers/manual-feed.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -525,3 +527,35 @@ for (const via of ['front', 'express'] as const) {
     });
   });
 }
+
+describe('the live server (startServer, LL-HLS on, ffmpeg ingest)', { timeout: 120_000 }, () => {
+  it("a blocking reload is answered by the packager's publish of that part, gzipped; the hinted part comes whole", async () => {
+    const s = await startTestServer();
+    const enc = publishLive(await makeTs('aac', 20), s.ingestPort, { loop: true });
+    try {
+      const p = await waitFor(() => s.packager.position(), 'a published part', 30_000);
+      const next = { msn: p.msn + 1, part: 0 };
+      const r = get(`${s.baseUrl}/hls/live.m3u8?_HLS_msn=${next.msn}&_HLS_part=${next.part}`, {
+        'accept-encoding': 'gzip',
+      });
+      const res = await r.reply;
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-encoding'], 'gzip');
+      const text = gunzipSync(res.body).toString();
+      assert.match(text, new RegExp(`-${next.msn}\\.0\\.ts"`), 'lists the part asked for');
+      const pos = s.packager.position();
+      assert.ok(pos && (pos.msn > next.msn || (pos.msn === next.msn && pos.part >= 0)));
+      const hint = s.packager.preloadHint();
+      assert.ok(hint);
+      const part = await get(`${s.baseUrl}/hls/${hint}`).reply;
+      assert.equal(part.status, 200);
+      assert.equal(part.headers['content-type'], 'video/mp2t');
+      assert.equal(part.body.length % 188, 0);
+      assert.equal(part.body[0], 0x47);
+      assert.equal((await get(`${s.baseUrl}/hls/live.m3u8?_HLS_part=1`).reply).status, 400);
+    } finally {
+      await stopProcess(enc);
+      await s.close();
+    }
+  });
+});
