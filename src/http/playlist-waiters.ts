@@ -304,6 +304,11 @@ export class PlaylistWaiters {
       this.finish(w, 503, UNAVAILABLE);
       return;
     }
+    // Gone before it was held (while the hinted part's file was looked for): its 'close' is past.
+    if (w.res.destroyed) {
+      this.forget(w);
+      return;
+    }
     this.held.add(w);
     if (w.kind === 'part') this.heldParts++;
     // A client that goes away is forgotten at once (its socket, not a timer, tells us).
@@ -394,7 +399,7 @@ export class PlaylistWaiters {
   }
 
   /**
-   * Answers the queued waiters in arrival order, WAKE_SLICE_MS at a time: a slice ends with a
+   * Answers the queued waiters (group by group, each in arrival order) WAKE_SLICE_MS at a time: a slice ends with a
    * setImmediate, so the packager's reads, timers and its next publish are never kept waiting
    * behind thousands of socket writes (bench:ll measures that lag).
    */
