@@ -117,6 +117,11 @@ export class Packager extends EventEmitter<PackagerEvents> {
   private open: OpenState | null = null;
   private lastPart: PartPosition | null = null;
   private hint: string | null = null;
+  /**
+   * The position and hint of what is being published, made public together with the playlist
+   * that lists it (a held request woken early would get a playlist without its part).
+   */
+  private readonly staged: { position?: PartPosition; hint?: string | null } = {};
   private lastInputMs = 0;
 
   constructor(private readonly opts: PackagerOptions) {
@@ -519,12 +524,12 @@ export class Packager extends EventEmitter<PackagerEvents> {
     if (part.index !== open.parts.length || !(await this.writePart(uri, part.bytes))) {
       // Parts are listed in order or not at all; the whole segment still comes.
       open.broken = true;
-      this.hint = null;
+      this.staged.hint = null;
       return this.publishLowLatency();
     }
     open.parts.push({ uri, durationSec: part.durationSec, independent: part.independent });
-    this.lastPart = { msn: open.msn, part: part.index };
-    this.hint = partUri(this.opts.stream, this.runId, open.msn, part.index + 1);
+    this.staged.position = { msn: open.msn, part: part.index };
+    this.staged.hint = partUri(this.opts.stream, this.runId, open.msn, part.index + 1);
     // The last part is listed with its whole segment, which comes next: one update, not two.
     if (!part.final) this.publishLowLatency();
   }
@@ -546,7 +551,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
     const open = this.open;
     this.open = null;
     if (!this.opts.partDurationSec) return null;
-    this.hint = partUri(this.opts.stream, this.runId, msn + 1, 0);
+    this.staged.hint = partUri(this.opts.stream, this.runId, msn + 1, 0);
     if (!open || open.msn !== msn || open.gap) return null;
     for (const p of open.parts) this.reaper.schedule(p.uri, this.partKeepMs());
     return open;
@@ -579,11 +584,11 @@ export class Packager extends EventEmitter<PackagerEvents> {
     if (!open.broken && (await this.writePart(uri, media.bytes))) {
       open.parts.push({ uri, durationSec: g.durationSec, independent: true, gap: true });
       open.gapBytes.push(media.bytes);
-      this.lastPart = { msn: open.msn, part: index };
+      this.staged.position = { msn: open.msn, part: index };
     } else open.broken = true;
     const total = open.parts.reduce((t, p) => t + p.durationSec, 0);
     if (total >= this.opts.segmentDurationSec - 1e-6 || open.broken) return this.closeGapSegment();
-    this.hint = partUri(this.opts.stream, this.runId, open.msn, index + 1);
+    this.staged.hint = partUri(this.opts.stream, this.runId, open.msn, index + 1);
     this.publishLowLatency();
   }
 
@@ -618,13 +623,17 @@ export class Packager extends EventEmitter<PackagerEvents> {
       bytes: bytes.length,
       ...(!open.broken && { parts: open.parts }),
     });
-    this.hint = partUri(this.opts.stream, this.runId, open.msn + 1, 0);
+    this.staged.hint = partUri(this.opts.stream, this.runId, open.msn + 1, 0);
     await this.writePlaylistAndState(this.opts.clock.now());
     this.emit('status', this.getStatus());
   }
 
   /** Renders the LL-HLS playlist (full; the delta on demand) and wakes held requests. */
   private publishLowLatency(): void {
+    if (this.staged.position) this.lastPart = this.staged.position;
+    if (this.staged.hint !== undefined) this.hint = this.staged.hint;
+    delete this.staged.position;
+    delete this.staged.hint;
     if (this.opts.partDurationSec && this.segmenter.partTargetSec !== null) {
       this.llText = this.renderLowLatency(false);
       this.deltaText = null;

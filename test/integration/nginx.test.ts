@@ -177,7 +177,11 @@ async function readStorm(
       const pl = await fetch(`${base}/hls/live.m3u8`);
       const text = await pl.text();
       r.playlists++;
-      const len = Number(pl.headers.get('content-length') ?? Buffer.byteLength(text));
+      // A gzipped body's Content-Length is the compressed size; fetch hands over the text unzipped.
+      const zipped = pl.headers.get('content-encoding') !== null;
+      const len = zipped
+        ? Buffer.byteLength(text)
+        : Number(pl.headers.get('content-length') ?? Buffer.byteLength(text));
       if (
         !text.startsWith('#EXTM3U\n') ||
         // Whole: the last line is a segment URI, or (LL-HLS) the preload hint of the next part.
