@@ -293,10 +293,16 @@ interface RowResult {
   blockingReloads: number;
   /** Median request-to-first-byte of the _HLS_msn reloads (held ones wait for the next part). */
   reloadWaitMs: number | null;
+  /** Longest time between two media (.ts) requests, and the longest first-byte wait of one. */
+  mediaGap: { requestMs: number; waitMs: number; atSec: number } | null;
   /** Page opened (play pressed) to the audio clock moving. */
   startupMs: number | null;
   /** Median of when a new playlist edge (segment or part end) was published, minus its PDT. */
   publishLagMs: number | null;
+  /** The largest publish lag and its time from the start of playback. */
+  publishLagMax: { ms: number; atSec: number } | null;
+  /** The longest-held _HLS_msn reload, with its time from the start of playback. */
+  reloadWaitMax: { ms: number; atSec: number; url: string } | null;
   /** The --seek-live-after seek, as text. */
   seeked: string | null;
   /** Every sample in order (null: no playing date), corrected like latencies. */
@@ -317,6 +323,35 @@ interface RowResult {
   instances: number;
   config: Record<string, unknown> | null;
   hlsVersion: string | null;
+}
+
+/** The entry with the largest ms, with its time in seconds from t0. */
+function largest<T extends { at: number; ms: number }>(
+  xs: T[],
+  t0: number | null,
+): (T & { atSec: number }) | null {
+  let top: T | null = null;
+  for (const x of xs) if (top === null || x.ms > top.ms) top = x;
+  return top && { ...top, atSec: (top.at - (t0 ?? top.at)) / 1000 };
+}
+
+/** The longest pause between media requests (where, from the start of playback) and the longest wait for one. */
+function longestMediaGap(
+  media: Request[],
+  t0: number | null,
+): { requestMs: number; waitMs: number; atSec: number } | null {
+  if (media.length < 2) return null;
+  let requestMs = 0;
+  let at = 0;
+  for (let i = 1; i < media.length; i++) {
+    const gap = (media[i]?.at ?? 0) - (media[i - 1]?.at ?? 0);
+    if (gap > requestMs) {
+      requestMs = gap;
+      at = media[i - 1]?.at ?? 0;
+    }
+  }
+  const waitMs = Math.max(0, ...media.map((r) => r.waitMs ?? 0));
+  return { requestMs, waitMs, atSec: (at - (t0 ?? at)) / 1000 };
 }
 
 /** hls.js errors by kind, each with its times in seconds from the start of playback. */
@@ -422,6 +457,20 @@ async function measure(
       playlists: lists.length,
       blockingReloads: blocking.length,
       reloadWaitMs: num(blocking.map((r) => r.waitMs)),
+      mediaGap: longestMediaGap(media, probe.playStartedAt),
+      publishLagMax: largest(
+        edges.seen
+          .filter((e) => e.at >= from && e.at <= to)
+          .map((e) => ({ at: e.at, ms: e.lagMs })),
+        probe.playStartedAt,
+      ),
+      reloadWaitMax: ((): RowResult['reloadWaitMax'] => {
+        const top = largest(
+          blocking.map((r) => ({ at: r.at, ms: r.waitMs ?? 0, url: r.url })),
+          probe.playStartedAt,
+        );
+        return top && { ...top, url: new URL(top.url).search };
+      })(),
       startupMs: watched.startupMs,
       seeked: probe.seeked
         ? `seeked ${probe.seeked.from.toFixed(2)} → ${probe.seeked.to?.toFixed(2) ?? 'null'} s`
@@ -467,6 +516,9 @@ function failedRow(spec: RowSpec, e: unknown): RowResult {
     playlists: 0,
     blockingReloads: 0,
     reloadWaitMs: null,
+    mediaGap: null,
+    publishLagMax: null,
+    reloadWaitMax: null,
     startupMs: null,
     publishLagMs: null,
     seeked: null,
@@ -664,6 +716,15 @@ async function main(): Promise<void> {
         r.seeked,
         r.publishLagMs !== null ? `publish lag ${r.publishLagMs.toFixed(0)} ms` : null,
         r.reloadWaitMs !== null ? `_HLS_msn reload wait ${r.reloadWaitMs.toFixed(0)} ms` : null,
+        r.publishLagMax
+          ? `largest publish lag ${r.publishLagMax.ms.toFixed(0)} ms (@+${r.publishLagMax.atSec.toFixed(1)} s)`
+          : null,
+        r.reloadWaitMax
+          ? `longest reload wait ${r.reloadWaitMax.ms.toFixed(0)} ms (${r.reloadWaitMax.url} @+${r.reloadWaitMax.atSec.toFixed(1)} s)`
+          : null,
+        r.mediaGap
+          ? `longest gap between media requests ${r.mediaGap.requestMs.toFixed(0)} ms (@+${r.mediaGap.atSec.toFixed(1)} s), longest media wait ${r.mediaGap.waitMs.toFixed(0)} ms`
+          : null,
         r.partTarget !== null ? `PART-TARGET ${r.partTarget}` : null,
         `hls.latency ${sec(r.hlsLatency)}`,
         `targetLatency ${sec(r.targetLatency)}`,
