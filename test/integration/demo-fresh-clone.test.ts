@@ -53,12 +53,15 @@ describe('the demo from a fresh clone', () => {
       const playlist = await waitFor(
         async () => {
           const r = await fetch(new URL('/hls/live.m3u8', page));
-          return r.status === 200 ? r.text() : null;
+          const text = r.status === 200 ? await r.text() : '';
+          // LL-HLS: the playlist is served from the first part; wait for a whole segment.
+          return text.includes('#EXTINF:') ? text : null;
         },
-        'the live playlist',
+        'the live playlist with a segment',
         20_000,
       );
       assert.match(playlist, /#EXTINF:/);
+      assert.match(playlist, /#EXT-X-PART-INF:PART-TARGET=/, 'the demo is low-latency');
       const scanner = (await (await fetch(new URL('/api/scanner', page))).json()) as {
         connected: boolean;
       };
