@@ -48,7 +48,9 @@ for tx in "${transmissions[@]}"; do
 done
 
 sox "${parts[@]}" "$work/all.wav"
+# One frame per PES, no mux delay: a Low-Latency HLS part can be published as soon as it ends.
 ffmpeg -hide_banner -loglevel error -y -i "$work/all.wav" -ac 1 -ar $rate -c:a libmp3lame -b:a 24k \
+  -pes_payload_size 0 -muxdelay 0 -muxpreload 0 \
   -metadata service_name="scanner-hls demo" -f mpegts scanner-demo.mpegts
 total=$(soxi -D "$work/all.wav")
 items=$(IFS=,; echo "${json_items[*]}")
