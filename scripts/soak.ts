@@ -86,7 +86,7 @@ async function main(): Promise<number> {
     return r.violations.length ? 1 : 0;
   }
   const hours = num(values.hours, 'hours', 24);
-  const speed = num(values.speed, 'speed', 200);
+  const speed = num(values.speed, 'speed', 30);
   log(`day soak: ${hours} h of media at ${speed}×, cli ${cli}`);
   const r = await runDaySoak({ hours, speed, cli, log, keep: values.keep ?? false });
   log(daySummary(r));
