@@ -1,34 +1,11 @@
 // test/integration/startup-errors.test.ts: every start-up problem of the user's making is one line naming the setting and the cause, a non-zero exit, and no stack trace.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { assertOneLine, cli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/server.js';
-
-const exec = promisify(execFile);
-const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
-
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    const r = await exec(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeout: 20_000 });
-    return { code: 0, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stderr: string };
-    return { code: err.code, stderr: err.stderr };
-  }
-}
-
-/** One line, "scanner-hls: …", no "    at file:line:col" frames. */
-function assertOneLine(stderr: string, pattern: RegExp): void {
-  const lines = stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one line:\n${stderr}`);
-  assert.doesNotMatch(stderr, /^\s+at .+:\d+:\d+/m, 'no stack trace');
-  assert.match(lines[0], /^scanner-hls: /);
-  assert.match(lines[0], pattern);
-}
 
 const busy: Server[] = [];
 after(() => {

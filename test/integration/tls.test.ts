@@ -1,17 +1,17 @@
 // test/integration/tls.test.ts: --tls-cert/--tls-key: the live server over HTTPS with HTTP/2 (page, API, playlist, segment, SSE, held LL-HLS requests, Express on HTTP/2), HTTP/1.1 over TLS, and the CLI's one-line errors.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ClientHttp2Session } from 'node:http2';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import express from 'express';
 import {
   createSecureAppServer,
   http2Compatible,
   loadTlsCredentials,
 } from '../../src/http/secure-server.js';
+import { assertOneLine, cli, MAIN } from '../helpers/cli.js';
 import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import {
@@ -24,9 +24,6 @@ import {
   type TestCert,
 } from '../helpers/tls.js';
 import { waitFor } from '../helpers/wait.js';
-
-const exec = promisify(execFile);
-const MAIN = new URL('../../src/main.ts', import.meta.url).pathname;
 
 /** Warnings node emitted during this file (an HTTP/2 connection header dropped by node is one). */
 const warnings: string[] = [];
@@ -333,25 +330,6 @@ describe('the HTTP/2 compatibility layer refuses what it cannot run', () => {
     assert.equal(typeof http2Compatible(fine), 'function');
   });
 });
-
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    const r = await exec(process.execPath, ['--import', 'tsx', MAIN, ...args], { timeout: 20_000 });
-    return { code: 0, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stderr: string };
-    return { code: err.code, stderr: err.stderr };
-  }
-}
-
-/** One line, "scanner-hls: …", no stack frames. */
-function assertOneLine(stderr: string, pattern: RegExp): void {
-  const lines = stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one line:\n${stderr}`);
-  assert.doesNotMatch(stderr, /^\s+at .+:\d+:\d+/m, 'no stack trace');
-  assert.match(lines[0] ?? '', /^scanner-hls: /);
-  assert.match(lines[0] ?? '', pattern);
-}
 
 describe('the command with --tls-cert and --tls-key', () => {
   const dir = tempDir();
