@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { Packager } from '../../src/packager.js';
+import type { Packager, PackagerOptions } from '../../src/packager.js';
 import { checkMediaPlaylist } from '../helpers/check-playlist.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { makeTs } from '../helpers/media.js';
@@ -34,7 +34,7 @@ const partUris = (text: string): string[] =>
 const hintOf = (text: string): string | null =>
   /#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/.exec(text)?.[1] ?? null;
 
-function llPackager(dir: string, clock: FakeClock, over = {}): Packager {
+function llPackager(dir: string, clock: FakeClock, over: Partial<PackagerOptions> = {}): Packager {
   return testPackager(dir, clock, {
     segmentDurationSec: 1,
     targetDurationSec: 1,
@@ -44,13 +44,20 @@ function llPackager(dir: string, clock: FakeClock, over = {}): Packager {
   });
 }
 
+/** A started LL packager on a fresh temp dir and fake clock (dir given: a restart on the same one). */
+async function started(
+  over: Partial<PackagerOptions> = {},
+  at: { dir: string; clock: FakeClock } = { dir: tempDir(), clock: new FakeClock() },
+): Promise<{ p: Packager; dir: string; clock: FakeClock }> {
+  const p = llPackager(at.dir, at.clock, over);
+  await p.init();
+  p.startSession('test');
+  return { p, ...at };
+}
+
 describe('Packager with LL-HLS parts', () => {
   it('keeps every LL rule on every update, hints the next part by its listed name, and writes parts that make the segment', async () => {
-    const dir = tempDir();
-    const clock = new FakeClock();
-    const p = llPackager(dir, clock);
-    await p.init();
-    p.startSession('test');
+    const { p, dir, clock } = await started();
     const input = readFileSync(await makeTs('mp3', 12));
     let updates = 0;
     let lastHint: string | null = null;
@@ -107,11 +114,7 @@ describe('Packager with LL-HLS parts', () => {
   });
 
   it('§6.2.5.1: a delta update replaces the segments beyond the Skip Boundary with EXT-X-SKIP and keeps the rest as it is', async () => {
-    const dir = tempDir();
-    const clock = new FakeClock();
-    const p = llPackager(dir, clock);
-    await p.init();
-    p.startSession('test');
+    const { p, clock } = await started();
     await feed(p, clock, readFileSync(await makeTs('mp3', 12)), 12);
     const full = p.playlist('no') ?? '';
     const delta = p.playlist('YES') ?? '';
@@ -144,11 +147,7 @@ describe('Packager with LL-HLS parts', () => {
   });
 
   it('keeps the playlist moving with GAP parts while the input is away (a part within 0.8 s), then starts the media again with a discontinuity', async () => {
-    const dir = tempDir();
-    const clock = new FakeClock();
-    const p = llPackager(dir, clock);
-    await p.init();
-    p.startSession('test');
+    const { p, clock } = await started();
     const input = readFileSync(await makeTs('mp3', 12));
     await feed(p, clock, input.subarray(0, Math.floor(input.length / 2)), 6);
     let lastPublish = clock.now();
@@ -175,11 +174,7 @@ describe('Packager with LL-HLS parts', () => {
   });
 
   it('with parts off: no LL tag, no position, and a skip request gets the full playlist', async () => {
-    const dir = tempDir();
-    const clock = new FakeClock();
-    const p = llPackager(dir, clock, { partDurationSec: null });
-    await p.init();
-    p.startSession('test');
+    const { p, clock } = await started({ partDurationSec: null });
     await feed(p, clock, readFileSync(await makeTs('mp3', 12)), 12);
     const text = p.playlist('no') ?? '';
     assert.doesNotMatch(text, /EXT-X-PART|SERVER-CONTROL|PRELOAD-HINT/);
@@ -190,17 +185,11 @@ describe('Packager with LL-HLS parts', () => {
   });
 
   it('a restart keeps the PART-TARGET of the stream (RFC 8216bis §4.4.3.7: constant for its life)', async () => {
-    const dir = tempDir();
-    const clock = new FakeClock();
-    const a = llPackager(dir, clock);
-    await a.init();
-    a.startSession('test');
+    const { p: a, dir, clock } = await started();
     await feed(a, clock, readFileSync(await makeTs('mp3', 6)), 6);
     await a.endSession();
     await a.close();
-    const b = llPackager(dir, clock, { partDurationSec: 0.3 });
-    await b.init();
-    b.startSession('test');
+    const { p: b } = await started({ partDurationSec: 0.3 }, { dir, clock });
     await feed(b, clock, readFileSync(await makeTs('aac', 6)), 6);
     assert.equal(b.lowLatency()?.partTargetSec, 0.209);
     assert.deepEqual(checkMediaPlaylist(b.playlist('no') ?? '', { live: true, audio: true }), []);
