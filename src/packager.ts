@@ -497,10 +497,16 @@ export class Packager extends EventEmitter<PackagerEvents> {
     return (2 * PART_LIST_TARGET_DURATIONS + 1) * this.opts.targetDurationSec * 1000;
   }
 
+  /**
+   * A segment whose parts are about to be listed. Media takes a queued discontinuity; a GAP
+   * segment leaves it for the media after the outage (as publishGap does).
+   */
   private openSegment(discontinuity: boolean, programDateTimeMs: number, gap: boolean): OpenState {
-    const d = discontinuity || this.joinPending || this.lostPending;
-    this.joinPending = false;
-    this.lostPending = false;
+    const d = !gap && (discontinuity || this.joinPending || this.lostPending);
+    if (!gap) {
+      this.joinPending = false;
+      this.lostPending = false;
+    }
     const msn = this.window.nextMsn;
     return {
       msn,
@@ -576,7 +582,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** LL-HLS during an outage: one GAP part (silence behind it), in a GAP segment closed at the segment length. */
   private async publishGapPart(g: GapSegment): Promise<void> {
-    this.open ??= { ...this.openSegment(false, g.programDateTimeMs, true), discontinuity: false };
+    this.open ??= this.openSegment(false, g.programDateTimeMs, true);
     const open = this.open;
     const index = open.parts.length;
     const uri = partUri(this.opts.stream, this.runId, open.msn, index);
