@@ -9,6 +9,16 @@
   const wanted = settings.samples ?? 30;
   const overrides = settings.overrides || {};
   const seekLiveAfterMs = settings.seekLiveAfterMs ?? null;
+  /** --hls-debug: hls.js's debug log lines, each with its wall time (at most 50,000). */
+  const log = settings.debugLog ? [] : null;
+  const logger = log && {};
+  if (logger) {
+    for (const level of ['log', 'info', 'debug', 'warn', 'error', 'trace']) {
+      logger[level] = (...args) => {
+        if (log.length < 50000) log.push(`${Date.now()} ${level} ${args.map(String).join(' ')}`);
+      };
+    }
+  }
 
   const bench = {
     hlsVersion: null,
@@ -22,6 +32,7 @@
     samples: [],
     /** The one what-if seek to hls.liveSyncPosition (--seek-live-after), when made. */
     seeked: null,
+    log,
     done: false,
   };
   window.__benchLatency = bench;
@@ -67,6 +78,7 @@
             if (v === null) delete merged[k];
             else merged[k] = v;
           }
+          if (logger) merged.debug = logger;
           super(merged);
           watch(this, Orig);
         }

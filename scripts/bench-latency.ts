@@ -3,6 +3,7 @@
 //                                 [--hls-config '{"maxLiveSyncPlaybackRate":1.5,"liveMaxLatencyDurationCount":null}']
 // --verbose prints every row's latency samples in order. --seek-live-after S (what-if, not the
 // page's behaviour): the probe seeks once to hls.liveSyncPosition S s after playback starts.
+// --hls-debug PREFIX writes hls.js's debug log (wall-time stamped) of each row to PREFIX.<row>.log.
 // --hls-config is merged into the settings the page gives new Hls(): a value replaces the page's,
 // null removes it (the probe applies it in the page).
 //
@@ -18,7 +19,7 @@
 // Helpers: bench-latency-media.ts (feed, pacing, PDT and playlist reading), bench-latency-origins.ts
 // (the servers), bench-latency-probe.mjs (the in-page probe).
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -54,6 +55,8 @@ const VERBOSE = process.argv.includes('--verbose');
 const SEEK_LIVE_AFTER_SEC = process.argv.includes('--seek-live-after')
   ? Number(arg('seek-live-after', '2'))
   : null;
+/** --hls-debug PREFIX: hls.js's debug log of each row goes to PREFIX.<row>.log. */
+const HLS_DEBUG = process.argv.includes('--hls-debug') ? arg('hls-debug', 'hls-debug') : null;
 const HLS_OVERRIDES = JSON.parse(arg('hls-config', '{}')) as Record<string, unknown>;
 /** Over this, the PDT offset is corrected for (and said so). */
 const CORRECT_ABOVE_MS = 50;
@@ -153,6 +156,7 @@ interface ProbeState {
   playStartedAt: number | null;
   samples: ProbeSample[];
   seeked: { at: number; from: number; to: number | null } | null;
+  log: string[] | null;
   done: boolean;
 }
 
@@ -160,8 +164,9 @@ interface ProbeWindow {
   __benchLatency: ProbeState;
 }
 
+/** The probe's state without its debug log (read once, at the end). */
 const readProbe = (page: Page): Promise<ProbeState> =>
-  page.evaluate(() => (window as unknown as ProbeWindow).__benchLatency);
+  page.evaluate(() => ({ ...(window as unknown as ProbeWindow).__benchLatency, log: null }));
 
 interface Request {
   at: number;
@@ -201,6 +206,7 @@ async function watchPage(
       samples: SECONDS,
       overrides: HLS_OVERRIDES,
       seekLiveAfterMs: SEEK_LIVE_AFTER_SEC === null ? null : SEEK_LIVE_AFTER_SEC * 1000,
+      debugLog: HLS_DEBUG !== null,
     };
     await page.addInitScript({
       content: `window.__benchLatencyConfig = ${JSON.stringify(settings)};`,
@@ -266,6 +272,9 @@ async function watchPage(
       }
     }
     await Promise.all(reading);
+    if (HLS_DEBUG !== null) {
+      probe.log = await page.evaluate(() => (window as unknown as ProbeWindow).__benchLatency.log);
+    }
     if (failure && pageErrors.length)
       failure += `; page error: ${[...new Set(pageErrors)].join('; ')}`;
     if (!nearlyDone) onNearlyDone();
@@ -424,6 +433,9 @@ async function measure(
     if (!feed.running) throw new Error('the feed ran out before the measurement ended');
     const offsets = await pdtOffsets(origin.playlistUrl, feed.log);
     const { probe, requests, parts } = watched;
+    if (HLS_DEBUG !== null && probe.log) {
+      writeFileSync(`${HLS_DEBUG}.${spec.id}.log`, probe.log.join('\n') + '\n');
+    }
     const valid = probe.samples.filter((s) => s.latencySec !== null);
     const from = (probe.samples[0]?.at ?? Infinity) - 1000;
     const to = probe.samples[probe.samples.length - 1]?.at ?? -Infinity;
