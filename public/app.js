@@ -22,6 +22,7 @@ import {
   renderPlayState,
   scheduleRetry,
   showBehind,
+  startedPlaying,
   togglePlay,
 } from './playback.js';
 import { connectEvents } from './status-events.js';
@@ -35,6 +36,7 @@ jumpButton.addEventListener('click', () => {
 });
 
 audio.addEventListener('playing', () => {
+  startedPlaying();
   state.stalled = false;
   state.recovering = false;
   updateMediaSession();

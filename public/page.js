@@ -90,6 +90,11 @@ export const state = {
   retryCount: 0,
   /** Once-a-second checks in a row that found playback drifted behind live. */
   driftChecks: 0,
+  /**
+   * When playback last started from a fresh load (performance.now()), until keepNearLive() has
+   * made its one settling check; 0 when there is nothing to check.
+   */
+  settleFrom: 0,
   lastMediaRecovery: 0,
   /** The server answered 404 for the playlist: nothing published yet. */
   playlistMissing: false,

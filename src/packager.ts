@@ -45,6 +45,23 @@ export interface PackagerOptions {
   state: StateFile | null;
   clock: Clock;
   logger: Logger;
+  /**
+   * Replay and DVR (--retention): told of every segment listed, and given each segment that leaves
+   * the window; when it keeps one (returns true) its file is the archive's to delete, else the
+   * packager deletes it once its availability time has passed. Parts are always the packager's.
+   */
+  archive?: SegmentArchive | null;
+}
+
+/** A listed segment: what the live window holds for it, with its media sequence number. */
+export type ListedSegment = Readonly<MediaSegment>;
+
+/** Where segments go once the live window lets them go (src/calls or tests implement it). */
+export interface SegmentArchive {
+  /** A segment (real or GAP) is now in the live window; its file is whole in the store. */
+  listed(seg: ListedSegment): void;
+  /** It left the window; true when the archive keeps the file (and deletes it later itself). */
+  evicted(seg: ListedSegment): boolean;
 }
 
 /** A segment that is whole in the store, before the playlist lists it. */
@@ -358,7 +375,12 @@ export class Packager extends EventEmitter<PackagerEvents> {
   /** Lists a segment (real or GAP) in the window and schedules what slid out for deletion. */
   private list(entry: Omit<MediaSegment, 'msn'>): void {
     const { msn, evicted } = this.window.add(entry);
-    for (const s of evicted) this.reaper.schedule(s.uri, this.availabilityMs());
+    const archive = this.opts.archive;
+    archive?.listed({ ...entry, msn });
+    for (const s of evicted) {
+      if (archive?.evicted(s)) continue;
+      this.reaper.schedule(s.uri, this.availabilityMs());
+    }
     this.status.mediaSequence = msn;
   }
 
