@@ -1,5 +1,6 @@
 // scripts/bench-ll.ts: npm run bench:ll: 1k, 5k and 10k held LL-HLS playlist requests woken by one publish: wake spread and server RSS for the live server (startServer, ffmpeg ingest) beside a bare node:http floor (loopback only).
 // Usage: node --import tsx scripts/bench-ll.ts [--counts 1000,5000,10000] [--rounds 5] [--routes] [--slice-ms N]
+//   --node-flags '--max-semi-space-size=4': extra flags for every server child (what-if)
 //   --routes: also the /hls routes alone over a ManualFeed, holding before Express (front) and in it (Express only)
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,8 @@ const CONNECT_BATCH = 256;
 const ROUTE_ROWS = process.argv.includes('--routes');
 /** The wake's slice (src/http/playlist-waiters.ts WAKE_SLICE_MS) for the routes rows; '' keeps the default. */
 const SLICE_MS = arg('slice-ms', '');
+/** --node-flags '…': extra V8/Node flags for every server child, ours and the floor (what-if runs). */
+const NODE_FLAGS = arg('node-flags', '').split(' ').filter(Boolean);
 const HERE = import.meta.dirname;
 const ROOT = join(HERE, '..');
 /** Where the origin child is compiled to: inside the repo, so express resolves from node_modules. */
@@ -173,7 +176,7 @@ function startOurs(kind: Exclude<Kind, 'floor'>): Child {
   return new Child(
     LABEL[kind].trim(),
     fork(join(origin.dir, name + origin.ext), args, {
-      execArgv: origin.execArgv,
+      execArgv: [...origin.execArgv, ...NODE_FLAGS],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );
@@ -183,7 +186,7 @@ function startFloor(): Child {
   return new Child(
     'floor',
     fork(join(HERE, 'bench-ll-floor.mjs'), [], {
-      execArgv: ['--expose-gc'],
+      execArgv: ['--expose-gc', ...NODE_FLAGS],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );
