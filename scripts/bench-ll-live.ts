@@ -11,7 +11,7 @@ import type { PartPosition } from '../src/hls/live-feed.js';
 import { nullLogger } from '../src/logger.js';
 import { startServer } from '../src/server.js';
 import { makeTs, publishLive, stopProcess } from '../test/helpers/media.js';
-import type { ChildReply, ParentCommand } from './bench-ll-protocol.js';
+import { type ChildReply, type ParentCommand, probeEventLoop } from './bench-ll-protocol.js';
 
 /** Requests in flight (started, not finished): once they are sent, that is how many are held. */
 let inflight = 0;
@@ -75,27 +75,18 @@ packager.on('publish', () => {
   const publishMs = lastPublishMs;
   const heldAtPublish = inflight;
   const t0 = enteredAt;
-  // As bench-ll-origin.ts: the longest gap between 1 ms timer turns until every response is out.
-  let stallMs = 0;
-  let last = performance.now();
-  const probe = (): void => {
-    const now = performance.now();
-    stallMs = Math.max(stallMs, now - last);
-    last = now;
-    if (inflight > 0) {
-      setTimeout(probe, 1);
-      return;
-    }
-    send({
-      type: 'published',
-      at,
-      publishMs,
-      loopMs: now - t0,
-      stallMs,
-      answered: heldAtPublish,
-    });
-  };
-  setTimeout(probe, 1);
+  probeEventLoop(
+    () => inflight === 0,
+    (stallMs, now) =>
+      send({
+        type: 'published',
+        at,
+        publishMs,
+        loopMs: now - t0,
+        stallMs,
+        answered: heldAtPublish,
+      }),
+  );
 });
 
 process.on('message', (m: ParentCommand) => {

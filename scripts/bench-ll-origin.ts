@@ -15,6 +15,7 @@ import {
   BENCH_PARTS_PER_SEGMENT,
   type ChildReply,
   type ParentCommand,
+  probeEventLoop,
 } from './bench-ll-protocol.js';
 import { ManualFeed } from '../test/helpers/manual-feed.js';
 
@@ -97,29 +98,21 @@ process.on('message', (m: ParentCommand) => {
     case 'publish': {
       lastWake = null;
       const p = publishOnce();
-      // The longest the event loop was unavailable to anyone else (the packager's reads, timers,
-      // its next publish) while the wake answered: the largest gap between 1 ms timer turns.
-      let stallMs = 0;
-      let last = performance.now();
-      const probe = (): void => {
-        const now = performance.now();
-        stallMs = Math.max(stallMs, now - last);
-        last = now;
-        const wake: WakeStats | null = lastWake;
-        if (wake === null) {
-          setTimeout(probe, 1);
-          return;
-        }
-        send({
-          type: 'published',
-          ...p,
-          loopMs: wake.ms,
-          stallMs,
-          answered: wake.playlists,
-          next: feed.next(),
-        });
-      };
-      setTimeout(probe, 1);
+      probeEventLoop(
+        () => lastWake !== null,
+        (stallMs) => {
+          const wake: WakeStats | null = lastWake;
+          if (wake === null) return;
+          send({
+            type: 'published',
+            ...p,
+            loopMs: wake.ms,
+            stallMs,
+            answered: wake.playlists,
+            next: feed.next(),
+          });
+        },
+      );
       break;
     }
     case 'exit':

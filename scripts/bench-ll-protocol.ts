@@ -1,4 +1,5 @@
 // scripts/bench-ll-protocol.ts: the IPC messages between bench:ll and its server children (bench-ll-live.ts, bench-ll-origin.ts, bench-ll-floor.mjs), and the ManualFeed stream of the routes child.
+import { performance } from 'node:perf_hooks';
 import type { LowLatencyInfo, PartPosition } from '../src/hls/live-feed.js';
 
 /** The recommended LL numbers (PART-TARGET 0.2 s, 1 s segments): five parts a segment. */
@@ -41,3 +42,27 @@ export type ChildReply =
       answered: number;
       next?: PartPosition;
     };
+
+/**
+ * Watches the event loop until done() returns true: the longest gap between 1 ms timer turns
+ * (how long it was unavailable to the packager's reads, timers and next publish), then calls
+ * report(stallMs, now) once.
+ */
+export function probeEventLoop(
+  done: () => boolean,
+  report: (stallMs: number, now: number) => void,
+): void {
+  let stallMs = 0;
+  let last = performance.now();
+  const probe = (): void => {
+    const now = performance.now();
+    stallMs = Math.max(stallMs, now - last);
+    last = now;
+    if (!done()) {
+      setTimeout(probe, 1);
+      return;
+    }
+    report(stallMs, now);
+  };
+  setTimeout(probe, 1);
+}
