@@ -1,8 +1,10 @@
 // public/app.js: the listening page's entry module: wires the buttons and the audio element, starts playback support,
-// stream status and the Media Session, and loads the scanner panel when the server has a scanner.
+// stream status, the Media Session, the now-playing card and call replay, and loads the scanner panel and the
+// recent calls when the server has a scanner.
 // Plain browser ES modules (no build step), loaded by index.html as <script type="module">.
 import { setupKeys, setupVolume } from './controls.js';
-import { setupMediaSession, updateMediaSession } from './media-session.js';
+import { setMediaHandlers, setupMediaSession, updateMediaSession } from './media-session.js';
+import { setupNowPlaying } from './now-playing.js';
 import {
   TEXT,
   audio,
@@ -11,12 +13,14 @@ import {
   jumpButton,
   playButton,
   playlist,
+  replayAudio,
   state,
   volume,
 } from './page.js';
 import {
   jumpToLive,
   keepNearLive,
+  pause,
   play,
   refreshMessage,
   renderPlayState,
@@ -25,14 +29,27 @@ import {
   startedPlaying,
   togglePlay,
 } from './playback.js';
+import { setupReplay, stopReplay, toggleReplay } from './replay.js';
 import { connectEvents } from './status-events.js';
 
 // ---------- wiring ----------
 
-playButton.addEventListener('click', togglePlay);
+// While a call is replayed, the live buttons go back to live in one tap.
+playButton.addEventListener('click', () => (state.replay ? stopReplay(true) : togglePlay()));
 jumpButton.addEventListener('click', () => {
+  if (state.replay) return stopReplay(true);
   jumpToLive();
   if (!state.wantPlay) play();
+});
+setMediaHandlers({
+  play: () => {
+    if (!state.replay) play();
+    else if (replayAudio.paused) toggleReplay();
+  },
+  pause: () => {
+    if (!state.replay) pause();
+    else if (!replayAudio.paused) toggleReplay();
+  },
 });
 
 audio.addEventListener('playing', () => {
@@ -66,17 +83,22 @@ audio.addEventListener('error', () => {
 
 // ---------- start-up ----------
 
-/** The scanner panel (public/scanner.js), when the server has a scanner; it names what is playing. */
+/**
+ * The scanner panel (public/scanner.js, the scanner's state now) and the recent calls
+ * (public/calls.js), when the server has a scanner.
+ */
 function loadScannerPanel() {
   if (body.dataset.scanner !== 'on') return;
   const css = document.createElement('link');
   css.rel = 'stylesheet';
   css.href = '/scanner.css';
   document.head.append(css);
-  const js = document.createElement('script');
-  js.type = 'module';
-  js.src = '/scanner.js';
-  document.head.append(js);
+  for (const src of ['/scanner.js', '/calls.js']) {
+    const js = document.createElement('script');
+    js.type = 'module';
+    js.src = src;
+    document.head.append(js);
+  }
 }
 
 state.engine = chooseEngine();
@@ -88,6 +110,8 @@ if (!playlist || !state.engine) {
 setupVolume();
 setupKeys();
 setupMediaSession();
+setupReplay();
+setupNowPlaying();
 renderPlayState();
 refreshMessage();
 setInterval(() => {

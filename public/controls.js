@@ -1,6 +1,7 @@
-// public/controls.js: volume (remembered; the hardware buttons on iOS) and the keyboard shortcuts.
-import { audio, volume } from './page.js';
+// public/controls.js: volume (remembered; the hardware buttons on iOS) for both players, and the keyboard shortcuts.
+import { audio, replayAudio, state, volume } from './page.js';
 import { jumpToLive, togglePlay } from './playback.js';
+import { stopReplay, toggleReplay } from './replay.js';
 
 /** The volume slider, restored from the last visit. */
 export function setupVolume() {
@@ -19,8 +20,10 @@ export function setupVolume() {
     volume.title = 'Use your device’s volume buttons';
   }
   audio.volume = v / 100;
+  replayAudio.volume = v / 100;
   volume.addEventListener('input', () => {
     audio.volume = Number(volume.value) / 100;
+    replayAudio.volume = audio.volume;
     try {
       localStorage.setItem('scanner-hls.volume', volume.value);
     } catch {
@@ -29,16 +32,21 @@ export function setupVolume() {
   });
 }
 
-/** Space or k plays and pauses, l jumps to live (only when nothing else has focus). */
+/**
+ * Space or k plays and pauses (the replayed call while there is one), l jumps to live (and leaves
+ * a replay); only when nothing else has focus.
+ */
 export function setupKeys() {
   document.addEventListener('keydown', (e) => {
     if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
     if (e.target !== document.body) return;
     if (e.key === ' ' || e.key === 'k') {
       e.preventDefault();
-      togglePlay();
+      if (state.replay) toggleReplay();
+      else togglePlay();
     } else if (e.key === 'l') {
-      jumpToLive();
+      if (state.replay) stopReplay(true);
+      else jumpToLive();
     }
   });
 }

@@ -9,6 +9,8 @@ export const playButton = el('play');
 export const volume = el('volume');
 export const behind = el('behind');
 export const jumpButton = el('jump-live');
+/** The second audio element: a replayed call plays here while the live player is paused. */
+export const replayAudio = el('replay-audio');
 const message = el('message');
 const ingest = el('ingest');
 const ingestText = el('ingest-text');
@@ -28,6 +30,7 @@ export const TEXT = {
   unsupported:
     'This browser can’t play live audio streams. Try a current Chrome, Firefox, Edge or Safari.',
   badSrc: 'The stream address in this link is not valid: it must start with http:// or https://.',
+  replaying: 'Replaying a call; live is paused. “Back to live” returns to it.',
 };
 
 /** The playlist to play: ?src= (validated http or https) or this server's /hls/<stream>.m3u8. */
@@ -98,6 +101,8 @@ export const state = {
   lastMediaRecovery: 0,
   /** The server answered 404 for the playlist: nothing published yet. */
   playlistMissing: false,
+  /** The call being replayed (a Call of /api/calls), or null while the page is on live. */
+  replay: null,
 };
 
 export let shownMessage = '';

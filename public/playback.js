@@ -311,6 +311,7 @@ export function refreshMessage(text) {
   if (text) return say(text);
   if (!playlist) return say(TEXT.badSrc);
   if (!state.engine) return say(TEXT.unsupported);
+  if (state.replay) return say(TEXT.replaying);
   if (!state.wantPlay) {
     if (state.blocked) return say(TEXT.blocked);
     return say(state.engineStarted ? TEXT.paused : TEXT.idle);

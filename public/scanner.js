@@ -1,4 +1,4 @@
-// public/scanner.js: the scanner panel of the listening page: live status over SSE, a transmission log, and token-guarded controls.
+// public/scanner.js: the scanner panel of the listening page (the scanner's state now): live status over SSE, a transmission log, and token-guarded controls.
 // Plain browser JavaScript (no build step). Builds its markup with DOM calls only, so a strict CSP holds.
 
 const API = '/api/scanner';
@@ -147,7 +147,11 @@ function build() {
     ui.log,
   );
   panel.replaceChildren(
-    h('h2', { class: 'scn-title', text: 'Scanner' }),
+    h('h2', { class: 'scn-title', text: 'Scanner now' }),
+    h('p', {
+      class: 'scn-sub',
+      text: 'What the scanner receives at this moment; the audio you hear runs a few seconds behind.',
+    }),
     ui.link,
     h(
       'dl',
@@ -230,6 +234,8 @@ function say(text, kind) {
 }
 
 function render(s) {
+  // The now-playing card shows this beside what is heard, when the two differ.
+  window.dispatchEvent(new CustomEvent('scanner-hls:scanner-status', { detail: s }));
   ui.link.dataset.state = s.connected ? 'ready' : s.link;
   ui.link.textContent = s.connected
     ? `Connected: ${s.model ?? 'scanner'}${s.firmware ? ` (remote firmware ${s.firmware})` : ''}`
@@ -316,7 +322,11 @@ async function control(action, body) {
 function listen() {
   const es = new EventSource(`${API}/events`);
   es.addEventListener('status', (e) => render(JSON.parse(e.data)));
-  es.addEventListener('transmissions', (e) => renderLog(JSON.parse(e.data)));
+  es.addEventListener('transmissions', (e) => {
+    renderLog(JSON.parse(e.data));
+    // The recent-calls list (calls.js) reloads its first page.
+    window.dispatchEvent(new CustomEvent('scanner-hls:transmissions'));
+  });
   es.addEventListener('error', () => {
     ui.link.dataset.state = 'closed';
     ui.link.textContent = 'Live updates interrupted; reconnecting…';

@@ -1,0 +1,378 @@
+// public/calls.js: the recent-calls list (GET /api/calls, refreshed when the scanner's events say the transmissions
+// changed), its filters, play, download and copy link per call, "Replay last call", and call links (/#call=ID).
+// Shown only when the server has a call log (it has one with --scanner); built with DOM calls only (strict CSP).
+import { body, el, state } from './page.js';
+import { callName, playCall } from './replay.js';
+
+const API = '/api/calls';
+const PAGE_SIZE = 20;
+const REFRESH_DEBOUNCE_MS = 400;
+
+const section = el('calls');
+
+/** Creates an element with attributes and children (strings become text nodes). */
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === false || v === null || v === undefined) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) node.append(c);
+  return node;
+}
+
+function fmtMHz(hz) {
+  return typeof hz === 'number' ? `${(hz / 1e6).toFixed(4)} MHz` : null;
+}
+
+function fmtWhen(sec) {
+  const d = new Date(sec * 1000);
+  const time = d.toLocaleTimeString([], { hour12: false });
+  const today = new Date().toDateString() === d.toDateString();
+  return today ? time : `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${time}`;
+}
+
+function fmtLength(c) {
+  if (c.open) return 'on air';
+  return typeof c.call_length === 'number' ? `${c.call_length.toFixed(1)} s` : '–';
+}
+
+function metaOf(c) {
+  const name = callName(c);
+  return [
+    fmtMHz(c.freq) === name ? null : fmtMHz(c.freq),
+    c.channel === null || c.channel === undefined ? null : `Ch ${c.channel}`,
+    c.talkgroup ? `TG ${c.talkgroup}` : null,
+    c.talkgroup_tag && c.talkgroup_tag !== name ? c.talkgroup_tag : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/** The link that opens the page and plays this call. */
+export function callLink(id) {
+  return `${location.origin}/#call=${encodeURIComponent(id)}`;
+}
+
+/** Builds the section once; returns the nodes the list code updates. */
+function build() {
+  const ui = {
+    status: h('p', { class: 'calls-status', role: 'status', 'aria-live': 'polite' }),
+    list: h('ol', { class: 'calls-list', 'aria-labelledby': 'calls-title' }),
+    more: h(
+      'button',
+      { type: 'button', class: 'calls-btn calls-more', hidden: true },
+      'Older calls',
+    ),
+    last: h('button', { type: 'button', class: 'calls-btn calls-last' }, 'Replay last call'),
+    form: h('form', { class: 'calls-filters', role: 'search', 'aria-label': 'Filter calls' }),
+    lists: {
+      talkgroup: h('datalist', { id: 'calls-dl-talkgroup' }),
+      label: h('datalist', { id: 'calls-dl-label' }),
+    },
+  };
+  const field = (name, label, attrs) =>
+    h(
+      'div',
+      { class: 'calls-field' },
+      h('label', { for: `calls-f-${name}`, text: label }),
+      h('input', { id: `calls-f-${name}`, name, autocomplete: 'off', ...attrs }),
+    );
+  ui.form.append(
+    field('talkgroup', 'Talkgroup', { list: 'calls-dl-talkgroup', inputmode: 'numeric' }),
+    field('channel', 'Channel', {
+      type: 'number',
+      min: 1,
+      max: 250,
+      step: 1,
+      inputmode: 'numeric',
+    }),
+    field('label', 'Label', { list: 'calls-dl-label' }),
+    h('button', { type: 'reset', class: 'calls-btn' }, 'Clear'),
+    ui.lists.talkgroup,
+    ui.lists.label,
+  );
+  section.replaceChildren(
+    h(
+      'div',
+      { class: 'calls-head' },
+      h('h2', { id: 'calls-title', text: 'Recent calls' }),
+      ui.last,
+    ),
+    ui.form,
+    ui.status,
+    ui.list,
+    ui.more,
+  );
+  return ui;
+}
+
+let ui = null;
+/** Calls shown, by id, and the cursor of the next older page (null: no more). */
+const calls = new Map();
+const rows = new Map();
+let next = null;
+let refreshTimer = 0;
+/** Bumped on every filter change, so an answer to an older query is dropped. */
+let generation = 0;
+
+/** The filters as /api/calls query parameters. */
+function filterParams() {
+  const q = new URLSearchParams();
+  for (const name of ['talkgroup', 'channel', 'label']) {
+    const v = ui.form.elements.namedItem(name).value.trim();
+    if (v) q.set(name, v);
+  }
+  return q;
+}
+
+async function fetchPage(cursor) {
+  const q = filterParams();
+  q.set('limit', String(PAGE_SIZE));
+  if (cursor) q.set('cursor', cursor);
+  const res = await fetch(`${API}?${q}`, { headers: { accept: 'application/json' } });
+  if (!res.ok) throw new Error(`calls: HTTP ${res.status}`);
+  return res.json();
+}
+
+function say(text) {
+  ui.status.textContent = text;
+}
+
+function rowFor(c) {
+  let r = rows.get(c.id);
+  if (!r) {
+    const play = h('button', { type: 'button', class: 'calls-btn call-play' }, 'Play');
+    const copy = h('button', { type: 'button', class: 'calls-btn call-copy' }, 'Copy link');
+    const dl = h('a', { class: 'calls-btn call-dl', download: '' }, 'Download');
+    r = {
+      li: h('li', { class: 'call', 'data-id': c.id }),
+      time: h('time', { class: 'call-time' }),
+      title: h('span', { class: 'call-title' }),
+      meta: h('span', { class: 'call-meta' }),
+      len: h('span', { class: 'call-len' }),
+      play,
+      copy,
+      dl,
+    };
+    r.li.append(
+      h('div', { class: 'call-main' }, r.time, r.title, r.meta),
+      r.len,
+      h('div', { class: 'call-actions' }, play, dl, copy),
+    );
+    play.addEventListener('click', () => playCall(calls.get(c.id)));
+    copy.addEventListener('click', () => void copyLink(c.id, copy));
+    rows.set(c.id, r);
+  }
+  const name = callName(c);
+  const when = fmtWhen(c.start_time);
+  r.li.dataset.open = String(c.open);
+  r.time.dateTime = new Date(c.start_time * 1000).toISOString();
+  r.time.textContent = when;
+  r.title.textContent = name;
+  r.meta.textContent = metaOf(c);
+  r.len.textContent = fmtLength(c);
+  r.play.disabled = !c.m3u8;
+  r.play.setAttribute('aria-label', `Play call: ${name}, ${when}`);
+  r.copy.setAttribute('aria-label', `Copy link to call: ${name}, ${when}`);
+  r.dl.setAttribute('aria-label', `Download call: ${name}, ${when}`);
+  if (c.audio) r.dl.href = c.audio;
+  else r.dl.removeAttribute('href');
+  return r;
+}
+
+/** Shows the calls newest first, moving only rows that are out of place (focus stays put). */
+function render() {
+  const sorted = [...calls.values()].sort((a, b) => b.start_time - a.start_time);
+  let cursor = ui.list.firstChild;
+  for (const c of sorted) {
+    const { li } = rowFor(c);
+    if (li === cursor) cursor = cursor.nextSibling;
+    else ui.list.insertBefore(li, cursor);
+  }
+  while (cursor) {
+    const gone = cursor;
+    cursor = cursor.nextSibling;
+    gone.remove();
+  }
+  for (const id of rows.keys()) if (!calls.has(id)) rows.delete(id);
+  markPlaying();
+  ui.more.hidden = next === null;
+  ui.last.disabled = sorted.length === 0;
+  if (sorted.length === 0)
+    say(filterParams().toString() ? 'No calls match these filters.' : 'No calls yet.');
+  else if (/^No calls/.test(ui.status.textContent)) say('');
+  suggest(sorted);
+}
+
+/** Fills the filters' suggestions with what the list holds. */
+function suggest(list) {
+  const fill = (dl, values) => {
+    const opts = [...new Set(values.filter(Boolean))].sort().slice(0, 50);
+    if (opts.join('\n') === [...dl.options].map((o) => o.value).join('\n')) return;
+    dl.replaceChildren(...opts.map((v) => h('option', { value: v })));
+  };
+  fill(
+    ui.lists.talkgroup,
+    list.map((c) => c.talkgroup),
+  );
+  fill(
+    ui.lists.label,
+    list.map((c) => c.label),
+  );
+}
+
+function markPlaying() {
+  const id = state.replay ? state.replay.id : null;
+  for (const [rid, r] of rows) {
+    const on = rid === id;
+    r.li.dataset.playing = String(on);
+    if (on) r.play.setAttribute('aria-current', 'true');
+    else r.play.removeAttribute('aria-current');
+  }
+}
+
+/** Reloads the newest page for the filters; `reset` drops what was shown (a filter changed). */
+async function refresh(reset) {
+  const gen = reset ? ++generation : generation;
+  let page;
+  try {
+    page = await fetchPage(null);
+  } catch {
+    if (gen === generation) say('The call list cannot be loaded right now.');
+    return;
+  }
+  if (gen !== generation) return;
+  if (reset) {
+    calls.clear();
+    next = page.next;
+  } else if (calls.size <= PAGE_SIZE) next = page.next;
+  for (const c of page.calls) calls.set(c.id, c);
+  render();
+}
+
+async function loadOlder() {
+  if (!next) return;
+  const gen = generation;
+  let page;
+  try {
+    page = await fetchPage(next);
+  } catch {
+    say('Older calls cannot be loaded right now.');
+    return;
+  }
+  if (gen !== generation) return;
+  for (const c of page.calls) calls.set(c.id, c);
+  next = page.next;
+  render();
+}
+
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => void refresh(false), REFRESH_DEBOUNCE_MS);
+}
+
+/** Copies the call's link; where the Clipboard API is missing (plain HTTP on a LAN) the old copy command, else shows it. */
+async function copyLink(id, button) {
+  const url = callLink(id);
+  let done = false;
+  try {
+    await navigator.clipboard.writeText(url);
+    done = true;
+  } catch {
+    const area = h('textarea', { class: 'calls-copy-area', readonly: true, 'aria-hidden': 'true' });
+    area.value = url;
+    document.body.append(area);
+    area.select();
+    try {
+      done = document.execCommand('copy');
+    } catch {
+      done = false;
+    }
+    area.remove();
+  }
+  say(done ? `Link copied: ${url}` : `Copy this link: ${url}`);
+  if (done) {
+    button.textContent = 'Copied';
+    setTimeout(() => (button.textContent = 'Copy link'), 2000);
+  }
+}
+
+/** The newest call that has ended (else the newest), as the list shows it. */
+function lastCall() {
+  const sorted = [...calls.values()]
+    .filter((c) => c.m3u8)
+    .sort((a, b) => b.start_time - a.start_time);
+  return sorted.find((c) => !c.open) ?? sorted[0] ?? null;
+}
+
+/** The call named by #call=ID, or null. */
+function linkedCallId() {
+  const v = new URLSearchParams(location.hash.slice(1)).get('call');
+  return v ? v : null;
+}
+
+async function openLinkedCall() {
+  const id = linkedCallId();
+  if (!id || (state.replay && state.replay.id === id)) return;
+  let res;
+  try {
+    res = await fetch(`${API}/${encodeURIComponent(id)}`, {
+      headers: { accept: 'application/json' },
+    });
+  } catch {
+    say('The linked call cannot be loaded right now.');
+    return;
+  }
+  if (!res.ok) {
+    say(
+      res.status === 404
+        ? 'The linked call is not stored any more.'
+        : 'The linked call cannot be loaded.',
+    );
+    return;
+  }
+  playCall(await res.json());
+}
+
+async function init() {
+  if (!section || body.dataset.scanner !== 'on') return;
+  let res;
+  try {
+    res = await fetch(`${API}?limit=${PAGE_SIZE}`, { headers: { accept: 'application/json' } });
+  } catch {
+    return; // server unreachable: no list
+  }
+  if (!res.ok) return; // 404: this server keeps no call log
+  const first = await res.json();
+  ui = build();
+  for (const c of first.calls) calls.set(c.id, c);
+  next = first.next;
+  render();
+  section.hidden = false;
+  let inputTimer = 0;
+  ui.form.addEventListener('input', () => {
+    clearTimeout(inputTimer);
+    inputTimer = setTimeout(() => void refresh(true), 300);
+  });
+  ui.form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    clearTimeout(inputTimer);
+    void refresh(true);
+  });
+  ui.form.addEventListener('reset', () => setTimeout(() => void refresh(true), 0));
+  ui.more.addEventListener('click', () => void loadOlder());
+  ui.last.addEventListener('click', () => {
+    const c = lastCall();
+    if (c) playCall(c);
+    else say('No call to replay yet.');
+  });
+  window.addEventListener('scanner-hls:transmissions', scheduleRefresh);
+  window.addEventListener('scanner-hls:replay', markPlaying);
+  window.addEventListener('hashchange', () => void openLinkedCall());
+  await openLinkedCall();
+}
+
+void init();
