@@ -30,6 +30,8 @@ import type { SegmentStore } from './storage/segment-store.js';
 import { readRestore } from './storage/restore.js';
 import { SegmentReaper } from './storage/segment-reaper.js';
 import type { StateFile } from './storage/state-file.js';
+import type { Labelled } from './scanner/scanner-service.js';
+import type { Transmission } from './scanner/transmission-log.js';
 import { type SignalState, initialStatus, type StreamStatus } from './stream-status.js';
 
 export interface PackagerOptions {
@@ -51,6 +53,11 @@ export interface PackagerOptions {
    * packager deletes it once its availability time has passed. Parts are always the packager's.
    */
   archive?: SegmentArchive | null;
+  /**
+   * The scanner's timeline (--scanner): timed ID3 in the segments (setScannerState) and an
+   * EXT-X-DATERANGE per transmission (setTransmissions). Off, the output is as without a scanner.
+   */
+  scannerTimeline?: boolean;
 }
 
 /** A listed segment: what the live window holds for it, with its media sequence number. */
@@ -140,6 +147,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
    */
   private readonly staged: { position?: PartPosition; hint?: string | null } = {};
   private lastInputMs = 0;
+  private transmissions: readonly Labelled<Transmission>[] = [];
 
   constructor(private readonly opts: PackagerOptions) {
     super();
@@ -149,6 +157,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
         targetDurationSec: opts.targetDurationSec,
         program: opts.program,
         partDurationSec: opts.partDurationSec ?? null,
+        timedMetadata: opts.scannerTimeline ?? false,
       },
       (e) => this.onSegmenterEvent(e),
     );
@@ -238,6 +247,19 @@ export class Packager extends EventEmitter<PackagerEvents> {
   onPublish(fn: () => void): () => void {
     this.on('publish', fn);
     return () => this.off('publish', fn);
+  }
+
+  /**
+   * The scanner's state as an ID3 tag, from wall time wallMs on (scanner-feed.ts): it goes into
+   * the stream at the media time wallMs maps to, and is repeated at the start of every part.
+   */
+  setScannerState(tag: Uint8Array, wallMs: number): void {
+    this.segmenter.addTimedMetadata(tag, wallMs);
+  }
+
+  /** The scanner's transmission log, newest first: each is an EXT-X-DATERANGE from the next update. */
+  setTransmissions(transmissions: readonly Labelled<Transmission>[]): void {
+    this.transmissions = transmissions;
   }
 
   /** Input counters since start (bytes, packets, CC errors, resyncs...). */

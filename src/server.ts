@@ -19,6 +19,7 @@ import { Packager } from './packager.js';
 import { NO_LABELS } from './scanner/labels.js';
 import { type ScannerService, startScannerService } from './scanner/scanner-service.js';
 import { DiskStore } from './storage/disk-store.js';
+import { attachScannerFeed } from './timeline/scanner-feed.js';
 import { StateFile } from './storage/state-file.js';
 import { Uploader } from './upload/uploader.js';
 
@@ -138,6 +139,7 @@ export async function startServer(
     state: new StateFile(resolve(cfg.stateDir), cfg.stream),
     clock,
     logger: logger.child('packager'),
+    scannerTimeline: cfg.scanner !== null,
   });
   await prepareDirectories(cfg, packager);
   // A bad labels file stops start-up (ConfigError); later edits are checked by the hot reload.
@@ -169,6 +171,8 @@ export async function startServer(
       })
     : null;
   if (scanner) metrics.setScanner(() => scanner.status());
+  // The scanner's state and transmissions go into the stream (timed ID3, EXT-X-DATERANGE).
+  const detachTimeline = scanner ? attachScannerFeed(scanner, packager, clock) : null;
   // Every route, in mount order, is listed in src/http/mounts.ts.
   const mounts = liveMounts({
     cfg,
@@ -195,6 +199,7 @@ export async function startServer(
     });
   } catch (e) {
     http.close();
+    detachTimeline?.();
     await scanner?.close();
     detachUploader?.();
     await uploader?.close(0);
@@ -246,6 +251,7 @@ export async function startServer(
       await hotReload.close();
       await ingest.close();
       if (extras.onClose) await extras.onClose();
+      detachTimeline?.();
       await scanner?.close();
       await packager.close();
       // The last segment and playlist get a short chance to reach the origin.

@@ -24,6 +24,7 @@ import {
   type SplitDecision,
 } from './pes-split.js';
 import { RunCopier } from './run-copier.js';
+import { type ClockMapping, MetadataTrack } from '../timeline/metadata-track.js';
 
 /** Settings the segmenter needs. */
 export interface SegmenterOptions {
@@ -39,6 +40,12 @@ export interface SegmenterOptions {
    * for the life of the segmenter); for video it is this value.
    */
   partDurationSec?: number | null;
+  /**
+   * Timed ID3 (addTimedMetadata): the published PMT gains a metadata stream (stream_type 0x15)
+   * and every part starts with the current tag. Off (the default), the output is the input's
+   * program as it was.
+   */
+  timedMetadata?: boolean;
 }
 
 /** A finished part of the open segment (Low-Latency HLS, RFC 8216bis §4.4.4.9). */
@@ -166,6 +173,11 @@ export class Segmenter {
   private partIndependent = true;
   /** The program of the open segment while it closes after a PMT change (the tracker has the new one). */
   private closing: ProgramState | null = null;
+  /** Timed ID3, when on. */
+  private readonly metadata: MetadataTrack | null;
+  /** Bytes of PAT, PMT (and the current tag) that start the open segment, and the open part. */
+  private segPrefix = 2 * PACKET_SIZE;
+  private partPrefix = 2 * PACKET_SIZE;
 
   constructor(
     private readonly opts: SegmenterOptions,
@@ -175,6 +187,24 @@ export class Segmenter {
     this.gridTicks = opts.segmentDurationSec * TICKS;
     this.jumpTicks = Math.max(3, 1.5 * opts.segmentDurationSec) * TICKS;
     this.maxSegmentTicks = (opts.targetDurationSec + 0.5) * TICKS - 1;
+    this.metadata = opts.timedMetadata
+      ? new MetadataTrack(2000 * Math.max(1, opts.targetDurationSec))
+      : null;
+  }
+
+  /**
+   * Timed metadata (with timedMetadata on): an ID3 tag for what happened at wall time wallMs. It
+   * goes in at the PTS that wallMs maps to on the clock EXT-X-PROGRAM-DATE-TIME is written from,
+   * and is repeated at the start of every later part and segment until the next one.
+   */
+  addTimedMetadata(tag: Uint8Array, wallMs: number): void {
+    this.metadata?.add(tag, wallMs);
+  }
+
+  /** The wall clock ↔ PTS mapping of the running timeline, or null before one starts. */
+  private get clockMapping(): ClockMapping | null {
+    if (!this.open) return null;
+    return { anchorTicks: this.anchorTicks, anchorWallMs: this.anchorWallMs };
   }
 
   /** EXT-X-PART-INF:PART-TARGET in seconds once fixed; null before the first part or with parts off. */
@@ -410,6 +440,7 @@ export class Segmenter {
     this.lastStep = step;
     this.lastRaw = raw;
     this.last = ts;
+    this.writeDueMetadata(ts);
     this.beginPes(b, off);
   }
 
@@ -443,16 +474,42 @@ export class Segmenter {
     this.partIndependent = true;
     const k = Math.ceil((startTicks + GRID_TOLERANCE_TICKS - this.gridOrigin) / this.gridTicks);
     this.nextCut = this.gridOrigin + Math.max(1, k) * this.gridTicks;
+    this.segPrefix = this.writePrefix(p, startTicks);
+    this.partPrefix = this.segPrefix;
+  }
+
+  /**
+   * PAT and PMT (with the metadata stream when timed metadata is on), then the current tag at
+   * startTicks; returns the bytes written. RFC 8216 §3.2: each TS segment MUST contain a PAT and
+   * a PMT, and they SHOULD be its first two packets.
+   */
+  private writePrefix(p: ProgramState, startTicks: number): number {
+    const at = this.seg.length;
+    const meta = this.metadata?.program(p) ?? null;
     this.seg.append(patPacket(p.program, p.pmtPid, this.patCc));
-    this.seg.append(sectionPacket(p.pmtPid, p.pmtSection, this.pmtCc));
+    this.seg.append(sectionPacket(p.pmtPid, meta?.section ?? p.pmtSection, this.pmtCc));
     this.patCc = (this.patCc + 1) & 0x0f;
     this.pmtCc = (this.pmtCc + 1) & 0x0f;
+    if (meta && this.metadata) {
+      const tag = this.metadata.partStart(meta.pid, startTicks, this.clockMapping, this.now);
+      if (tag) this.seg.append(tag);
+    }
+    return this.seg.length - at;
+  }
+
+  /** Tags whose time has come before the timing PES at ts (in the open part). */
+  private writeDueMetadata(ts: number): void {
+    const p = this.segmentProgram;
+    const meta = p && this.metadata?.program(p);
+    if (!meta || !this.metadata || !this.open) return;
+    const tags = this.metadata.beforePes(meta.pid, ts, this.partStart, this.clockMapping, this.now);
+    if (tags) this.seg.append(tags);
   }
 
   private emitSegment(endTicks: number): void {
     // A segment is its parts end to end: a final part that cannot be published (no media left, its
     // PES dropped; or no time, a damaged zero step) leaves its bytes out of the segment too.
-    const emptyPart = this.seg.length <= this.partByteStart + 2 * PACKET_SIZE;
+    const emptyPart = this.seg.length <= this.partByteStart + this.partPrefix;
     const hadParts = this.partIndex > 0;
     if (this.partsOn && !this.emitPart(endTicks, true) && (emptyPart || hadParts))
       this.seg.truncate(this.partByteStart);
@@ -460,7 +517,7 @@ export class Segmenter {
     const durationSec = Math.max(0, endTicks - this.segStart) / TICKS;
     const bytes = this.seg.view();
     this.seg.clear();
-    if (bytes.length <= 2 * PACKET_SIZE || durationSec <= 0) return;
+    if (bytes.length <= this.segPrefix || durationSec <= 0) return;
     this.stats.segments++;
     this.onEvent({
       type: 'segment',
@@ -493,7 +550,7 @@ export class Segmenter {
         this.cutAudio(end, timing.pid, timing.kind);
         if (this.segStart === start || this.segStart >= end) break;
         // What is left is one PES starting at the new segment's start, after its PAT and PMT.
-        this.pendingStart = 2 * PACKET_SIZE;
+        this.pendingStart = this.segPrefix;
         this.last = this.segStart;
       }
     }
@@ -531,7 +588,7 @@ export class Segmenter {
   private emitPart(endTicks: number, final = false): boolean {
     const bytes = this.seg.view(this.partByteStart);
     const durationSec = (endTicks - this.partStart) / TICKS;
-    if (bytes.length <= 2 * PACKET_SIZE || durationSec <= 0 || this.partTargetValue === null)
+    if (bytes.length <= this.partPrefix || durationSec <= 0 || this.partTargetValue === null)
       return false;
     this.onEvent({
       type: 'part',
@@ -561,10 +618,7 @@ export class Segmenter {
     // A part fetched on its own (a join in the middle of a segment) must be parseable: hls.js
     // keeps no PMT across a fresh start and drops a part without one.
     if (!p) return;
-    this.seg.append(patPacket(p.program, p.pmtPid, this.patCc));
-    this.seg.append(sectionPacket(p.pmtPid, p.pmtSection, this.pmtCc));
-    this.patCc = (this.patCc + 1) & 0x0f;
-    this.pmtCc = (this.pmtCc + 1) & 0x0f;
+    this.partPrefix = this.writePrefix(p, endTicks);
   }
 
   /** Fixes the PART-TARGET from the first frames seen: the nearest whole number of frames. */
@@ -599,7 +653,7 @@ export class Segmenter {
           this.cutAudio(ts, pid, kind);
           if (this.segStart >= ts) return true;
           // What is left of the PES now starts the new segment, after its PAT and PMT.
-          this.pendingStart = 2 * PACKET_SIZE;
+          this.pendingStart = this.segPrefix;
           this.last = this.segStart;
           // A cut at the segment's own start made nothing: only part cuts are left for this PES.
           if (this.segStart === before) cutGrid = false;
