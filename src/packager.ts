@@ -13,7 +13,7 @@ import {
   PART_LIST_TARGET_DURATIONS,
   withoutParts,
 } from './hls/ll-playlist.js';
-import type { MediaSegment, OpenSegment } from './hls/playlist.js';
+import type { DateRange, MediaPlaylist, MediaSegment, OpenSegment } from './hls/playlist.js';
 import type { WindowState } from './hls/live-window.js';
 import { renderMediaPlaylist } from './hls/render.js';
 import {
@@ -32,6 +32,7 @@ import { SegmentReaper } from './storage/segment-reaper.js';
 import type { StateFile } from './storage/state-file.js';
 import type { Labelled } from './scanner/scanner-service.js';
 import type { Transmission } from './scanner/transmission-log.js';
+import { DateRangeBook } from './timeline/dateranges.js';
 import { type SignalState, initialStatus, type StreamStatus } from './stream-status.js';
 
 export interface PackagerOptions {
@@ -112,6 +113,17 @@ interface OpenState extends OpenSegment {
   gapBytes: Uint8Array[];
 }
 
+/** The date ranges a playlist lists, and what its v2 delta update carries (RFC 8216bis §6.2.5.1). */
+interface DateRangeSnapshot {
+  listed: readonly DateRange[];
+  delta: { dateRanges: readonly DateRange[]; recentlyRemoved: readonly string[] };
+}
+
+const NO_DATE_RANGES: DateRangeSnapshot = {
+  listed: [],
+  delta: { dateRanges: [], recentlyRemoved: [] },
+};
+
 /** Silence after which the input counts as lost with LL-HLS: held requests must not time out (hls.js gives up after about 0.8 s). */
 const LL_LOST_AFTER_SEC = 0.5;
 
@@ -137,7 +149,10 @@ export class Packager extends EventEmitter<PackagerEvents> {
   private readonly gapMedia = new GapMedia();
   /** LL-HLS: the playlist served from memory (the store holds the plain one), and its state. */
   private llText: string | null = null;
-  private deltaText: string | null = null;
+  /** The date ranges as of the last LL publish (its full playlist and delta updates agree). */
+  private rangeSnapshot: DateRangeSnapshot = NO_DATE_RANGES;
+  /** Delta updates, rendered on demand once per publish: _HLS_skip=YES, and v2. */
+  private deltaTexts: { YES?: string; v2?: string } = {};
   private open: OpenState | null = null;
   private lastPart: PartPosition | null = null;
   private hint: string | null = null;
@@ -147,7 +162,8 @@ export class Packager extends EventEmitter<PackagerEvents> {
    */
   private readonly staged: { position?: PartPosition; hint?: string | null } = {};
   private lastInputMs = 0;
-  private transmissions: readonly Labelled<Transmission>[] = [];
+  /** EXT-X-DATERANGE per transmission (scannerTimeline). */
+  private readonly dateRanges = new DateRangeBook();
 
   constructor(private readonly opts: PackagerOptions) {
     super();
@@ -201,7 +217,9 @@ export class Packager extends EventEmitter<PackagerEvents> {
     this.joinPending = true;
     this.status.mediaSequence = this.window.listed.at(-1)?.msn ?? null;
     if (this.window.listed.length)
-      this.plainText = renderMediaPlaylist(withoutParts(this.window.toPlaylist('live')));
+      this.plainText = renderMediaPlaylist(
+        this.withDateRanges(withoutParts(this.window.toPlaylist('live'))),
+      );
     // The file on disk may list what the plan dropped (or lag a killed run): nginx serves the same.
     await this.writePlaylistFile(this.plainText);
   }
@@ -234,8 +252,9 @@ export class Packager extends EventEmitter<PackagerEvents> {
   /** LiveFeed: the full playlist, or a delta update (rendered once per publish, on demand). */
   playlist(skip: SkipRequest): string | null {
     if (skip === 'no' || this.llText === null) return this.playlistText();
-    this.deltaText ??= this.renderLowLatency(true);
-    return this.deltaText;
+    // Without date ranges a v2 update skips nothing more than YES does.
+    const kind = this.opts.scannerTimeline ? skip : 'YES';
+    return (this.deltaTexts[kind] ??= this.renderLowLatency(kind));
   }
 
   /** LiveFeed: the EXT-X-PRELOAD-HINT URI. */
@@ -259,7 +278,27 @@ export class Packager extends EventEmitter<PackagerEvents> {
 
   /** The scanner's transmission log, newest first: each is an EXT-X-DATERANGE from the next update. */
   setTransmissions(transmissions: readonly Labelled<Transmission>[]): void {
-    this.transmissions = transmissions;
+    if (this.opts.scannerTimeline) this.dateRanges.update(transmissions, this.opts.clock.now());
+  }
+
+  /**
+   * The playlist with its EXT-X-DATERANGE tags: every transmission that reaches into its span
+   * (or starts after it). §4.4.5.1: a playlist with one "MUST also contain at least one
+   * EXT-X-PROGRAM-DATE-TIME tag"; every segment we list has one.
+   */
+  private withDateRanges(pl: MediaPlaylist, listed?: readonly DateRange[]): MediaPlaylist {
+    const dateRanges = listed ?? this.takeDateRanges(pl).listed;
+    return dateRanges.length ? { ...pl, dateRanges } : pl;
+  }
+
+  /** The date ranges of the playlist pl now, and what a v2 delta update of it carries. */
+  private takeDateRanges(pl: MediaPlaylist): DateRangeSnapshot {
+    const first = pl.segments[0];
+    if (!this.opts.scannerTimeline || !first) return NO_DATE_RANGES;
+    const skipUntilSec = canSkipUntil(this.opts.targetDurationSec);
+    const now = this.opts.clock.now();
+    this.dateRanges.prune(first.programDateTimeMs, now, skipUntilSec * 1000);
+    return { listed: this.dateRanges.listed(), delta: this.dateRanges.delta(now, skipUntilSec) };
   }
 
   /** Input counters since start (bytes, packets, CC errors, resyncs...). */
@@ -415,7 +454,9 @@ export class Packager extends EventEmitter<PackagerEvents> {
    */
   private async writePlaylistAndState(arrivedMs: number): Promise<void> {
     await this.saveState();
-    const text = renderMediaPlaylist(withoutParts(this.window.toPlaylist('live')));
+    const text = renderMediaPlaylist(
+      this.withDateRanges(withoutParts(this.window.toPlaylist('live'))),
+    );
     const written = await this.writePlaylistFile(text);
     this.plainText = text;
     this.publishLowLatency();
@@ -685,17 +726,23 @@ export class Packager extends EventEmitter<PackagerEvents> {
     delete this.staged.position;
     delete this.staged.hint;
     if (this.opts.partDurationSec && this.segmenter.partTargetSec !== null) {
-      this.llText = this.renderLowLatency(false);
-      this.deltaText = null;
+      // The full playlist and its delta updates show one state of the date ranges.
+      this.rangeSnapshot = this.takeDateRanges(this.window.toPlaylist('live'));
+      this.llText = this.renderLowLatency('no');
+      this.deltaTexts = {};
     }
     this.emit('publish');
   }
 
-  private renderLowLatency(skip: boolean): string {
+  private renderLowLatency(skip: SkipRequest): string {
     const open = this.open && !this.open.broken ? this.open : null;
+    const timeline = this.opts.scannerTimeline ?? false;
+    const ranges = this.rangeSnapshot;
     const model = lowLatencyPlaylist(
-      this.window.toPlaylist('live'),
+      this.withDateRanges(this.window.toPlaylist('live'), ranges.listed),
       {
+        ...(timeline && { canSkipDateRanges: true }),
+        dateRangeDelta: skip === 'v2' && timeline ? ranges.delta : null,
         partTargetSec: this.segmenter.partTargetSec ?? 0,
         open: open && {
           discontinuity: open.discontinuity,
@@ -705,7 +752,7 @@ export class Packager extends EventEmitter<PackagerEvents> {
         },
         preloadHint: this.hint,
       },
-      skip,
+      skip !== 'no',
     );
     return renderMediaPlaylist(model);
   }

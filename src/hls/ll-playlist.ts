@@ -1,11 +1,18 @@
 // src/hls/ll-playlist.ts: lowLatencyPlaylist (pure): the plain live playlist model plus the LL-HLS parts, server control, preload hint and delta skip.
-import type { LowLatency, MediaPlaylist, OpenSegment } from './playlist.js';
+import type { DateRange, LowLatency, MediaPlaylist, OpenSegment } from './playlist.js';
 
 /** The LL settings and live state the playlist shows. */
 export interface LowLatencyState {
   partTargetSec: number;
   open: OpenSegment | null;
   preloadHint: string | null;
+  /** EXT-X-SERVER-CONTROL:CAN-SKIP-DATERANGES=YES (the scanner timeline: _HLS_skip=v2 is answered). */
+  canSkipDateRanges?: boolean;
+  /**
+   * A v2 delta update (_HLS_skip=v2): the date ranges it keeps and the IDs removed recently
+   * (§6.2.5.1). Used only when segments are skipped; otherwise the update is the whole playlist.
+   */
+  dateRangeDelta?: { dateRanges: readonly DateRange[]; recentlyRemoved: readonly string[] } | null;
 }
 
 /** A part hold-back of 3 part targets: Apple's authoring spec 14.3 says it MUST be at least that. */
@@ -57,7 +64,15 @@ export function lowLatencyPlaylist(
     preloadHint: ll.preloadHint,
     skippedSegments: skipped,
   };
-  return { ...base, segments, lowLatency };
+  if (ll.canSkipDateRanges) lowLatency.canSkipDateRanges = true;
+  const delta = skipped > 0 ? ll.dateRangeDelta : null;
+  if (!delta) return { ...base, segments, lowLatency };
+  // §6.2.5.1: with v2 the update "MUST NOT contain EXT-X-DATERANGE tags that were added to the
+  // Playlist more than CAN-SKIP-UNTIL seconds before the Playlist request", and the
+  // RECENTLY-REMOVED-DATERANGES attribute "MUST list the date ranges that were removed from the
+  // Playlist within CAN-SKIP-UNTIL seconds of the Playlist request".
+  lowLatency.recentlyRemovedDateRanges = delta.recentlyRemoved;
+  return { ...base, segments, dateRanges: delta.dateRanges, lowLatency };
 }
 
 /** The playlist for static servers and players without LL-HLS: no part is listed (§4.4.4.9 parts are optional). */

@@ -40,6 +40,29 @@ export interface OpenSegment {
   parts: MediaPart[];
 }
 
+/** A client-defined attribute of a date range (§4.4.5.1: its name starts with X-). */
+export interface DateRangeAttribute {
+  /** X-FREQUENCY, X-CHANNEL, …: uppercase letters, digits and '-'. */
+  name: string;
+  /** A decimal-floating-point as written, or the text of a quoted-string (no '"', CR or LF). */
+  value: string;
+  quoted: boolean;
+}
+
+/** One EXT-X-DATERANGE (RFC 8216bis §4.4.5.1). */
+export interface DateRange {
+  /** ID, unique in the playlist and never reused for another range. */
+  id: string;
+  /** CLASS: the reverse-DNS name of what the range means. */
+  className: string;
+  /** START-DATE, ms since the epoch. */
+  startMs: number;
+  /** END-DATE (and DURATION) once the range has ended; null while it is open. */
+  endMs: number | null;
+  /** Client attributes, in the order written. */
+  attributes: readonly DateRangeAttribute[];
+}
+
 /** The Low-Latency HLS tags of a live playlist (RFC 8216bis §4.4.3.7, §4.4.3.8, §4.4.5). */
 export interface LowLatency {
   /** EXT-X-PART-INF:PART-TARGET, constant for the life of the stream. */
@@ -54,6 +77,10 @@ export interface LowLatency {
   preloadHint: string | null;
   /** A delta update (§6.2.5.1): the first this many listed segments are replaced by EXT-X-SKIP. */
   skippedSegments: number;
+  /** EXT-X-SERVER-CONTROL:CAN-SKIP-DATERANGES=YES (delta updates with _HLS_skip=v2 skip old date ranges). */
+  canSkipDateRanges?: boolean;
+  /** A v2 delta update: EXT-X-SKIP:RECENTLY-REMOVED-DATERANGES (may be empty); null otherwise. */
+  recentlyRemovedDateRanges?: readonly string[] | null;
 }
 
 /** A media playlist (RFC 8216bis §4.4.3). */
@@ -69,6 +96,8 @@ export interface MediaPlaylist {
   /** EXT-X-ENDLIST. */
   endList: boolean;
   segments: MediaSegment[];
+  /** EXT-X-DATERANGE tags, written after the header; absent or empty for none. */
+  dateRanges?: readonly DateRange[];
   /** Low-Latency HLS; absent or null for a plain playlist. */
   lowLatency?: LowLatency | null;
 }

@@ -1,5 +1,6 @@
 // src/hls/render.ts: renderMediaPlaylist: MediaPlaylist → m3u8 text, one small function per tag.
 import type {
+  DateRange,
   LowLatency,
   MediaPart,
   MediaPlaylist,
@@ -12,17 +13,25 @@ import type {
 // delta update needs version 9).
 const VERSION = 3;
 const DELTA_VERSION = 9;
+// §8: "A Playlist MUST indicate an EXT-X-VERSION of 10 or higher if it contains: An EXT-X-SKIP
+// tag that replaces EXT-X-DATERANGE tags in a Playlist Delta Update."
+const DATERANGE_DELTA_VERSION = 10;
 
 /** Seconds as the LL attributes carry them: up to milliseconds, no trailing zeros. */
 function seconds(s: number): string {
   return String(Math.round(s * 1000) / 1000);
 }
 
+function versionOf(ll: LowLatency | null | undefined): number {
+  if (!ll || ll.skippedSegments <= 0) return VERSION;
+  return ll.recentlyRemovedDateRanges ? DATERANGE_DELTA_VERSION : DELTA_VERSION;
+}
+
 function renderHeader(pl: MediaPlaylist): string[] {
   const ll = pl.lowLatency;
   const lines = [
     '#EXTM3U',
-    `#EXT-X-VERSION:${ll && ll.skippedSegments > 0 ? DELTA_VERSION : VERSION}`,
+    `#EXT-X-VERSION:${versionOf(ll)}`,
     `#EXT-X-TARGETDURATION:${pl.targetDurationSec}`,
   ];
   if (ll) lines.push(renderServerControl(ll), renderPartInf(ll.partTargetSec));
@@ -39,9 +48,11 @@ function renderHeader(pl: MediaPlaylist): string[] {
  * the Playlist contains the EXT-X-PART-INF tag"), CAN-SKIP-UNTIL (we answer _HLS_skip).
  */
 export function renderServerControl(
-  ll: Pick<LowLatency, 'partHoldBackSec' | 'canSkipUntilSec'>,
+  ll: Pick<LowLatency, 'partHoldBackSec' | 'canSkipUntilSec' | 'canSkipDateRanges'>,
 ): string {
-  return `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${seconds(ll.partHoldBackSec)},CAN-SKIP-UNTIL=${seconds(ll.canSkipUntilSec)}`;
+  // §4.4.3.8: CAN-SKIP-DATERANGES=YES "REQUIRES the presence of CAN-SKIP-UNTIL", written before it.
+  const dateRanges = ll.canSkipDateRanges ? ',CAN-SKIP-DATERANGES=YES' : '';
+  return `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${seconds(ll.partHoldBackSec)},CAN-SKIP-UNTIL=${seconds(ll.canSkipUntilSec)}${dateRanges}`;
 }
 
 /** §4.4.3.7: EXT-X-PART-INF:PART-TARGET, the longest a part may be. */
@@ -62,9 +73,30 @@ export function renderPreloadHint(uri: string): string {
   return `#EXT-X-PRELOAD-HINT:TYPE=PART,URI="${uri}"`;
 }
 
-/** §4.4.5.2: the delta update's stand-in for the segments it leaves out. */
-export function renderSkip(skipped: number): string {
-  return `#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`;
+/**
+ * §4.4.5.2: the delta update's stand-in for the segments it leaves out. RECENTLY-REMOVED-DATERANGES
+ * is "a quoted-string consisting of a tab (0x9) delimited list" of IDs, REQUIRED when the update
+ * skips EXT-X-DATERANGE tags (v2), and written only then.
+ */
+export function renderSkip(skipped: number, removed?: readonly string[] | null): string {
+  const ranges = removed ? `,RECENTLY-REMOVED-DATERANGES="${removed.join('\t')}"` : '';
+  return `#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}${ranges}`;
+}
+
+/**
+ * §4.4.5.1: ID, CLASS, START-DATE, then END-DATE and DURATION once the range ended ("If a Date
+ * Range contains both a DURATION attribute and an END-DATE attribute, the value of the END-DATE
+ * attribute MUST be equal to the value of the START-DATE attribute plus the value of the
+ * DURATION attribute": both come from the same whole milliseconds), then the X- attributes.
+ */
+export function renderDateRange(r: DateRange): string {
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  const attrs = [`ID="${r.id}"`, `CLASS="${r.className}"`, `START-DATE="${iso(r.startMs)}"`];
+  if (r.endMs !== null) {
+    attrs.push(`END-DATE="${iso(r.endMs)}"`, `DURATION=${seconds((r.endMs - r.startMs) / 1000)}`);
+  }
+  for (const a of r.attributes) attrs.push(`${a.name}=${a.quoted ? `"${a.value}"` : a.value}`);
+  return `#EXT-X-DATERANGE:${attrs.join(',')}`;
 }
 
 /** EXTINF with microsecond precision so summed durations do not drift (§4.4.4.1). */
@@ -107,7 +139,8 @@ export function renderMediaPlaylist(pl: MediaPlaylist): string {
   const lines = renderHeader(pl);
   const ll = pl.lowLatency;
   const skipped = ll?.skippedSegments ?? 0;
-  if (skipped > 0) lines.push(renderSkip(skipped));
+  if (skipped > 0) lines.push(renderSkip(skipped, ll?.recentlyRemovedDateRanges));
+  for (const r of pl.dateRanges ?? []) lines.push(renderDateRange(r));
   for (const s of pl.segments.slice(skipped)) lines.push(...renderSegment(s));
   if (ll?.open && ll.open.parts.length) lines.push(...renderSegmentHead(ll.open));
   // §4.4.5.3: a playlist with EXT-X-ENDLIST MUST NOT carry a preload hint.

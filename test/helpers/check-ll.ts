@@ -23,7 +23,12 @@ export type LowLatencyRule =
   /** Apple 8.4 and the LL server profile: every segment carries EXT-X-PROGRAM-DATE-TIME. */
   | 'part-pdt'
   /** §4.4.5.2, §7: EXT-X-SKIP needs CAN-SKIP-UNTIL and EXT-X-VERSION 9 or more. */
-  | 'skip';
+  | 'skip'
+  /**
+   * §4.4.3.8: CAN-SKIP-DATERANGES=YES "REQUIRES the presence of CAN-SKIP-UNTIL"; §8: an EXT-X-SKIP
+   * that replaces date ranges (RECENTLY-REMOVED-DATERANGES) needs EXT-X-VERSION 10 or more.
+   */
+  | 'skip-dateranges';
 
 export interface LowLatencyViolation {
   rule: LowLatencyRule;
@@ -63,6 +68,7 @@ export function checkLowLatency(
   let hints = 0;
   let endlist = false;
   let skipLine = 0;
+  let skipRemovesRanges = false;
   const segs: Seg[] = [];
   let cur: Seg = { line: 0, extinf: null, pdt: false, parts: [] };
   for (const [i, raw] of lines.entries()) {
@@ -88,8 +94,10 @@ export function checkLowLatency(
     else if (name === '#EXT-X-PRELOAD-HINT') {
       if (attrs(value).get('TYPE') === 'PART') hints++;
     } else if (name === '#EXT-X-ENDLIST') endlist = true;
-    else if (name === '#EXT-X-SKIP') skipLine = n;
-    else if (name === '#EXTINF') cur.extinf = Number(value.split(',')[0]);
+    else if (name === '#EXT-X-SKIP') {
+      skipLine = n;
+      skipRemovesRanges = value.includes('RECENTLY-REMOVED-DATERANGES=');
+    } else if (name === '#EXTINF') cur.extinf = Number(value.split(',')[0]);
     else if (name === '#EXT-X-PROGRAM-DATE-TIME') cur.pdt = true;
     else if (name === '#EXT-X-PART') {
       const a = attrs(value);
@@ -114,6 +122,14 @@ export function checkLowLatency(
     add('skip-until', 0, `CAN-SKIP-UNTIL ${skipUntil} is less than 6 × ${target}`);
   if (skipLine && (skipUntil === undefined || version < 9))
     add('skip', skipLine, `EXT-X-SKIP with CAN-SKIP-UNTIL ${skipUntil} and version ${version}`);
+  if (control?.has('CAN-SKIP-DATERANGES') && skipUntil === undefined)
+    add('skip-dateranges', 0, 'CAN-SKIP-DATERANGES without CAN-SKIP-UNTIL');
+  if (skipRemovesRanges && version < 10)
+    add(
+      'skip-dateranges',
+      skipLine,
+      `an EXT-X-SKIP that skips date ranges with version ${version}`,
+    );
   if (hints > 1) add('preload-hint', 0, `${hints} EXT-X-PRELOAD-HINT TYPE=PART tags`);
   if (hints > 0 && endlist) add('preload-hint', 0, 'EXT-X-PRELOAD-HINT with EXT-X-ENDLIST');
   // Distance from each segment's start to the end of the playlist.

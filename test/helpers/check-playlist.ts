@@ -41,6 +41,14 @@ export type PlaylistRule =
   | 'live-too-short'
   /** §4.4.3.5: EXT-X-PLAYLIST-TYPE is EVENT or VOD. */
   | 'playlist-type'
+  /** §4.4.5.1: EXT-X-DATERANGE has a quoted ID and START-DATE, valid DURATION/END-DATE and X- attributes. */
+  | 'daterange-syntax'
+  /** §4.4.5.1: END-DATE is not before START-DATE, and equals START-DATE + DURATION when both are given. */
+  | 'daterange-end'
+  /** §4.4.5.1: a playlist with EXT-X-DATERANGE "MUST also contain at least one EXT-X-PROGRAM-DATE-TIME tag". */
+  | 'daterange-pdt'
+  /** §4.4.5.1: two tags with one ID give any attribute they share the same value. */
+  | 'daterange-same-id'
   /** The Low-Latency rules (check-ll.ts), checked when the playlist has LL tags. */
   | LowLatencyRule;
 
@@ -91,6 +99,7 @@ export function checkMediaPlaylist(text: string, opts: CheckOptions = {}): Playl
   let pendingGap = 0;
   let pendingTags = 0;
   let openParts = 0;
+  const dateRanges: { line: number; value: string }[] = [];
 
   const once = (name: string, rule: PlaylistRule, n: number): boolean => {
     const count = (seen.get(name) ?? 0) + 1;
@@ -207,6 +216,9 @@ export function checkMediaPlaylist(text: string, opts: CheckOptions = {}): Playl
         pendingTags++;
         pendingGap = n;
         break;
+      case '#EXT-X-DATERANGE':
+        dateRanges.push({ line: n, value });
+        break;
       case '#EXT-X-PART':
         // The open segment (LL-HLS): its tags and parts come before its EXTINF exists.
         openParts = n;
@@ -263,7 +275,77 @@ export function checkMediaPlaylist(text: string, opts: CheckOptions = {}): Playl
   } else if (!endlistLine) {
     add('vod-without-endlist', 0, 'a VOD playlist must end with EXT-X-ENDLIST');
   }
+  const hasPdt = text.includes('#EXT-X-PROGRAM-DATE-TIME:');
+  for (const v of checkDateRanges(dateRanges, hasPdt)) out.push(v);
   for (const v of checkLowLatency(text, { audio: opts.audio })) out.push(v);
+  return out;
+}
+
+/** An attribute list as name → raw value (quotes kept, so quoted-strings can be told apart). */
+export function attributeList(value: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of value.matchAll(/([A-Z0-9-]+)=("[^"\r\n]*"|[^,]*)/g)) out.set(m[1], m[2]);
+  return out;
+}
+
+const QUOTED = /^"[^"\r\n]*"$/;
+const HEX = /^0[xX][0-9A-Fa-f]+$/;
+const SIGNED_FLOAT = /^-?[0-9]+(\.[0-9]+)?$/;
+
+/** The EXT-X-DATERANGE rules of §4.4.5.1 over the tags of one playlist. */
+function checkDateRanges(
+  tags: { line: number; value: string }[],
+  hasPdt: boolean,
+): PlaylistViolation[] {
+  const out: PlaylistViolation[] = [];
+  const add = (rule: PlaylistRule, line: number, message: string): void => {
+    out.push({ rule, line, message });
+  };
+  if (tags.length && !hasPdt)
+    add('daterange-pdt', tags[0].line, 'EXT-X-DATERANGE without any EXT-X-PROGRAM-DATE-TIME');
+  const byId = new Map<string, Map<string, string>>();
+  for (const { line, value } of tags) {
+    const a = attributeList(value);
+    const id = a.get('ID');
+    const start = a.get('START-DATE');
+    if (!id || !QUOTED.test(id)) add('daterange-syntax', line, 'ID is not a quoted-string');
+    if (!start || !QUOTED.test(start) || !ISO_DATE_TIME.test(start.slice(1, -1)))
+      add('daterange-syntax', line, `START-DATE ${start ?? '(none)'} is not a quoted ISO date`);
+    const cls = a.get('CLASS');
+    if (cls !== undefined && !QUOTED.test(cls))
+      add('daterange-syntax', line, 'CLASS is not a quoted-string');
+    const duration = a.get('DURATION');
+    if (duration !== undefined && !DECIMAL_FLOAT.test(duration))
+      add('daterange-syntax', line, `DURATION ${duration} is not a non-negative decimal`);
+    const end = a.get('END-DATE');
+    if (end !== undefined && (!QUOTED.test(end) || !ISO_DATE_TIME.test(end.slice(1, -1))))
+      add('daterange-syntax', line, `END-DATE ${end} is not a quoted ISO date`);
+    for (const [name, v] of a) {
+      if (!name.startsWith('X-')) continue;
+      if (!/^X-[A-Z0-9-]+$/.test(name) || !(QUOTED.test(v) || HEX.test(v) || SIGNED_FLOAT.test(v)))
+        add('daterange-syntax', line, `client attribute ${name}=${v}`);
+    }
+    const startMs = start ? Date.parse(start.slice(1, -1)) : NaN;
+    const endMs = end ? Date.parse(end.slice(1, -1)) : NaN;
+    if (Number.isFinite(endMs) && endMs < startMs)
+      add('daterange-end', line, 'END-DATE is before START-DATE');
+    if (Number.isFinite(endMs) && duration !== undefined) {
+      const want = startMs + Number(duration) * 1000;
+      if (Math.abs(want - endMs) > 0.5)
+        add('daterange-end', line, `END-DATE is not START-DATE + DURATION (${duration} s)`);
+    }
+    if (!id) continue;
+    const prev = byId.get(id);
+    if (!prev) {
+      byId.set(id, a);
+      continue;
+    }
+    for (const [name, v] of a) {
+      const p = prev.get(name);
+      if (p !== undefined && p !== v)
+        add('daterange-same-id', line, `${id}: ${name} is ${v} here, ${p} before`);
+    }
+  }
   return out;
 }
 
