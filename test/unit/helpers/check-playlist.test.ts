@@ -29,7 +29,9 @@ describe('checkMediaPlaylist on the goldens', () => {
   it('finds the golden playlists', () => {
     assert.deepEqual(names, [
       'batch-mp3-vod.m3u8',
+      'live-dateranges.m3u8',
       'live-gap.m3u8',
+      'live-ll-delta-v2-dateranges.m3u8',
       'live-window.m3u8',
       'vod.m3u8',
     ]);

@@ -92,7 +92,7 @@ describe('EXT-X-DATERANGE rendering', () => {
       dateRangeDelta: book.delta(T0 + 14_000, 6),
     };
     const text = renderMediaPlaylist(lowLatencyPlaylist(base, ll, true));
-    assert.equal(text, golden('ll-delta-v2-dateranges.m3u8'));
+    assert.equal(text, golden('live-ll-delta-v2-dateranges.m3u8'));
     assert.deepEqual(brokenRules(text, { live: true, audio: true }), []);
     // A YES update of the same playlist keeps every range and says nothing of removals.
     const yes = renderMediaPlaylist(
