@@ -2,7 +2,7 @@
 import type { DateRange, DateRangeAttribute } from '../hls/playlist.js';
 import type { Labelled } from '../scanner/scanner-service.js';
 import type { Transmission } from '../scanner/transmission-log.js';
-import { formatMHz, transmissionKey } from './scanner-tags.js';
+import { dateRangeId, formatMHz } from './scanner-tags.js';
 
 /** CLASS of our ranges (§4.4.5.1: "Clients SHOULD ignore ... CLASS values they do not recognize"). */
 export const TRANSMISSION_CLASS = 'org.scanner-hls.transmission';
@@ -25,7 +25,7 @@ export function transmissionRange(t: Labelled<Transmission>): DateRange {
   if (t.label !== null)
     attributes.push({ name: 'X-LABEL', value: quotedText(t.label), quoted: true });
   return {
-    id: transmissionKey(t),
+    id: dateRangeId(t),
     className: TRANSMISSION_CLASS,
     startMs: Date.parse(t.start),
     endMs: t.end === null ? null : Date.parse(t.end),

@@ -15,9 +15,18 @@ export interface TimelineState {
   call: string | null;
 }
 
-/** The transmission key shared by the ID3 `call` field, the DATERANGE ID and the call log. */
+/**
+ * The transmission key shared by the ID3 `call` field, the call log's id and the page's
+ * `/#call=ID` links: the start time in ms since the epoch, as digits. The DATERANGE ID is
+ * `call-<key>` (dateRangeId), since an ID names the range among all of a playlist's.
+ */
 export function transmissionKey(t: Pick<Transmission, 'start'>): string {
-  return `call-${Date.parse(t.start)}`;
+  return String(Date.parse(t.start));
+}
+
+/** EXT-X-DATERANGE ID of a transmission. */
+export function dateRangeId(t: Pick<Transmission, 'start'>): string {
+  return `call-${transmissionKey(t)}`;
 }
 
 /** The state to carry, from the labelled status and log (newest transmission first). */

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { TRANSMISSION_CLASS } from '../../src/timeline/dateranges.js';
-import { transmissionKey } from '../../src/timeline/scanner-tags.js';
+import { dateRangeId } from '../../src/timeline/scanner-tags.js';
 import { attributeList, checkMediaPlaylist } from '../helpers/check-playlist.js';
 import { makeTs, stopProcess } from '../helpers/media.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -115,11 +115,11 @@ describe('EXT-X-DATERANGE per transmission', () => {
       assert.ok(inSpan.length >= 2, `${inSpan.length} transmissions in the playlist's span`);
       assert.deepEqual(
         [...listed.keys()].sort(),
-        inSpan.map((t) => transmissionKey(t)).sort(),
+        inSpan.map((t) => dateRangeId(t)).sort(),
         'one DATERANGE per transmission in the span',
       );
       for (const t of inSpan) {
-        const a = listed.get(transmissionKey(t));
+        const a = listed.get(dateRangeId(t));
         assert.ok(a);
         assert.equal(a.get('CLASS'), `"${TRANSMISSION_CLASS}"`);
         assert.equal(a.get('START-DATE'), `"${t.start}"`);
@@ -137,7 +137,7 @@ describe('EXT-X-DATERANGE per transmission', () => {
       // A range left the playlist only once it ended before the first segment (§6.2.1).
       for (const id of seenIds) {
         if (listed.has(id)) continue;
-        const t = log.find((x) => transmissionKey(x) === id);
+        const t = log.find((x) => dateRangeId(x) === id);
         assert.ok(
           t?.end && Date.parse(t.end) < start,
           `${id} left while it still reached the playlist`,

@@ -96,12 +96,12 @@ describe('Segmenter with timed metadata', () => {
   it('puts each tag at the PTS of its wall time, repeats the state at every part, and ffprobe lists timed_id3', async () => {
     const seconds = 8;
     const input = readFileSync(await makeTs('mp3-lsf', seconds, LL_MUX));
-    const open = scannerTag(state({ squelchOpen: true, call: 'call-1' }));
+    const open = scannerTag(state({ squelchOpen: true, call: '1' }));
     const closed = scannerTag(state({}));
     const tags = [
       { wallMs: T0 + 1730, tag: open },
       { wallMs: T0 + 4010, tag: closed },
-      { wallMs: T0 + 5555, tag: scannerTag(state({ squelchOpen: true, call: 'call-2' })) },
+      { wallMs: T0 + 5555, tag: scannerTag(state({ squelchOpen: true, call: '2' })) },
     ];
     const { segments, parts } = run(input, seconds, true, tags);
     assert.ok(segments.length >= 6);
@@ -124,7 +124,7 @@ describe('Segmenter with timed metadata', () => {
       const current = [...tags].reverse().find((t) => t.wallMs <= wallAtStart);
       assert.equal(
         field(first.frames, 'call'),
-        current === tags[1] ? '' : current === tags[0] ? 'call-1' : 'call-2',
+        current === tags[1] ? '' : current === tags[0] ? '1' : '2',
       );
     }
     // Each tag once at exactly the PTS its wall time maps to (the PDT mapping), not only at part starts.

@@ -106,7 +106,7 @@ describe('timed ID3 PES', () => {
       talkgroup: '2416',
       label: 'Fire Dispatch',
       squelchOpen: true,
-      call: 'call-1764000000000',
+      call: '1764000000000',
     });
     for (const pts of [0, 90_000, 2 ** 33 - 1, 2 ** 33 + 1234]) {
       const { packets, nextCc } = timedId3Packets(0x1f00, pts, tag, 15);
