@@ -3,7 +3,7 @@
 // beside what is heard when the two differ.
 import { heardStateAt, hasId3Cues, pruneId3Cues } from './cues.js';
 import { setHeard } from './media-session.js';
-import { STREAM, audio, body, el, replayAudio, state } from './page.js';
+import { STREAM, audio, el, replayAudio, state } from './page.js';
 
 const card = el('now-playing');
 const heading = el('np-heading');
@@ -161,6 +161,5 @@ export function setupNowPlaying() {
     pruneId3Cues(audio, audio.currentTime);
     pruneId3Cues(replayAudio, replayAudio.currentTime);
   }, 10_000);
-  card.dataset.scanner = body.dataset.scanner === 'on' ? 'on' : 'off';
   render();
 }
