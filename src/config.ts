@@ -9,6 +9,7 @@ import {
 } from './ingest/capture-command.js';
 import { parseAllowList } from './ingest/address-filter.js';
 import { parseIngestSpec } from './ingest/ingest-spec.js';
+import { parseDurationSec, parseSizeBytes } from './calls/units.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 
 /** Every setting of scanner-hls. Each field's default is in defaultConfig() below, and only there. */
@@ -70,6 +71,14 @@ export interface AppConfig {
   channels: number;
   /** Program that encodes the capture. */
   encoder: CaptureEncoder;
+  /** Replay/DVR: seconds segments stay on disk beyond the live window; 0 = deleted as they leave it. */
+  retentionSec: number;
+  /** Replay/DVR: bytes the retained segments may use (oldest go first); 0 = no limit. */
+  retentionMaxBytes: number;
+  /** Call log: seconds a call stays in the database. */
+  callsRetentionSec: number;
+  /** Call log: bytes the database may use (oldest calls go first); 0 = no limit. */
+  callsMaxBytes: number;
 }
 
 /** A setting's value as given: a flag or variable string, or a JSON file's value. */
@@ -467,6 +476,52 @@ export const OPTIONS: readonly OptionSpec[] = [
       c.encoder = s;
     },
   },
+  {
+    key: 'retentionSec',
+    flag: '--retention',
+    env: 'SCANNER_HLS_RETENTION',
+    kind: 'string',
+    defaultText: 'off',
+    describe:
+      'Replay and DVR: keep segments this long beyond the live window (e.g. 24h, 7d) for call replay, downloads and ?start=&end= playlists; off deletes them as they leave it.',
+    apply(c, raw) {
+      c.retentionSec = parseDurationSec(raw);
+    },
+  },
+  {
+    key: 'retentionMaxBytes',
+    flag: '--retention-max-bytes',
+    env: 'SCANNER_HLS_RETENTION_MAX_BYTES',
+    kind: 'string',
+    defaultText: 'no limit',
+    describe:
+      'With --retention: disk the retained segments may use (e.g. 20G); the oldest are deleted first.',
+    apply(c, raw) {
+      c.retentionMaxBytes = parseSizeBytes(raw);
+    },
+  },
+  {
+    key: 'callsRetentionSec',
+    flag: '--calls-retention',
+    env: 'SCANNER_HLS_CALLS_RETENTION',
+    kind: 'string',
+    defaultText: '30d',
+    describe: 'How long calls stay in the call log (<state-dir>/calls.db), e.g. 30d or 365d.',
+    apply(c, raw) {
+      c.callsRetentionSec = parseDurationSec(raw);
+    },
+  },
+  {
+    key: 'callsMaxBytes',
+    flag: '--calls-max-bytes',
+    env: 'SCANNER_HLS_CALLS_MAX_BYTES',
+    kind: 'string',
+    defaultText: '256M',
+    describe: 'Disk the call log may use (e.g. 256M); the oldest calls are deleted first.',
+    apply(c, raw) {
+      c.callsMaxBytes = parseSizeBytes(raw);
+    },
+  },
 ];
 
 /** The defaults: the one place they are written (help text and README derive theirs from here). */
@@ -502,6 +557,10 @@ export function defaultConfig(): AppConfig {
     sampleRate: 22050,
     channels: 1,
     encoder: 'ffmpeg',
+    retentionSec: 0,
+    retentionMaxBytes: 0,
+    callsRetentionSec: 30 * 86400,
+    callsMaxBytes: 256 * 2 ** 20,
   };
 }
 
@@ -560,4 +619,6 @@ export function validateWhole(cfg: AppConfig): void {
   }
   if (cfg.vod && !cfg.input)
     throw new ConfigError('invalid --vod: only valid with --input FILE.ts');
+  if (cfg.retentionMaxBytes > 0 && cfg.retentionSec === 0)
+    throw new ConfigError('invalid --retention-max-bytes: it needs --retention as well');
 }

@@ -18,6 +18,7 @@ import { ServerMetrics } from './metrics/metrics.js';
 import { Packager } from './packager.js';
 import { NO_LABELS } from './scanner/labels.js';
 import { type ScannerService, startScannerService } from './scanner/scanner-service.js';
+import { CallService } from './calls/call-service.js';
 import { DiskStore } from './storage/disk-store.js';
 import { attachScannerFeed } from './timeline/scanner-feed.js';
 import { StateFile } from './storage/state-file.js';
@@ -91,6 +92,39 @@ async function prepareDirectories(cfg: Readonly<AppConfig>, packager: Packager):
   }
 }
 
+/** Opens the call log; a state dir it cannot use stops start-up with one line. */
+function openCalls(
+  cfg: Readonly<AppConfig>,
+  store: DiskStore,
+  targetDurationSec: number,
+  clock: Clock,
+  logger: Logger,
+): CallService {
+  try {
+    return CallService.open({
+      stateDir: resolve(cfg.stateDir),
+      stream: cfg.stream,
+      outDir: resolve(cfg.out),
+      store,
+      clock,
+      logger: logger.child('calls'),
+      targetDurationSec,
+      retentionSec: cfg.retentionSec,
+      retentionMaxBytes: cfg.retentionMaxBytes,
+      callsRetentionSec: cfg.callsRetentionSec,
+      callsMaxBytes: cfg.callsMaxBytes,
+    });
+  } catch (e) {
+    const errno = /^E[A-Z]+$/.test(String((e as NodeJS.ErrnoException | null)?.code));
+    throw new StorageError(
+      'storage.state',
+      errno
+        ? `cannot write --state-dir ${cfg.stateDir}: ${systemCause(e)}`
+        : `cannot open the call log in --state-dir ${cfg.stateDir}: ${errorMessage(e)}`,
+    );
+  }
+}
+
 /** The plain HTTP server (no --tls-cert). */
 function plainServer(app: RequestListener): { server: Server; closeAllConnections(): void } {
   const http = createServer(app);
@@ -128,6 +162,9 @@ export async function startServer(
   // A bad certificate or key stops start-up before anything else starts (ConfigError).
   const tls = cfg.tlsCert && cfg.tlsKey ? loadTlsCredentials(cfg.tlsCert, cfg.tlsKey) : null;
   const targetDurationSec = effectiveTargetDuration(cfg);
+  const store = new DiskStore(resolve(cfg.out));
+  // The call log and replay archive (<state-dir>/calls.db): it indexes every listed segment.
+  const calls = openCalls(cfg, store, targetDurationSec, clock, logger);
   const packager = new Packager({
     stream: cfg.stream,
     segmentDurationSec: cfg.segmentDurationSec,
@@ -135,13 +172,23 @@ export async function startServer(
     window: cfg.window,
     program: cfg.program,
     partDurationSec: cfg.lowLatency ? cfg.partDurationSec : null,
-    store: new DiskStore(resolve(cfg.out)),
+    store: calls.packagerStore(),
+    archive: calls.archive,
     state: new StateFile(resolve(cfg.stateDir), cfg.stream),
     clock,
     logger: logger.child('packager'),
     scannerTimeline: cfg.scanner !== null,
   });
-  await prepareDirectories(cfg, packager);
+  packager.on('segment-deleted', ({ name }) => calls.segmentDeleted(name));
+  calls.setCodec(() => packager.getStatus().codecs.find((c) => c === 'mp3' || c === 'aac') ?? null);
+  try {
+    await prepareDirectories(cfg, packager);
+    await calls.reconcile();
+  } catch (e) {
+    await calls.close();
+    throw e;
+  }
+  calls.start();
   // A bad labels file stops start-up (ConfigError); later edits are checked by the hot reload.
   const labels = cfg.labels ? loadLabelsFile(cfg.labels) : NO_LABELS;
   const uploader = cfg.uploadUrl
@@ -173,6 +220,7 @@ export async function startServer(
   if (scanner) metrics.setScanner(() => scanner.status());
   // The scanner's state and transmissions go into the stream (timed ID3, EXT-X-DATERANGE).
   const detachTimeline = scanner ? attachScannerFeed(scanner, packager, clock) : null;
+  const detachCalls = scanner ? calls.attachScanner(scanner) : null;
   // Every route, in mount order, is listed in src/http/mounts.ts.
   const mounts = liveMounts({
     cfg,
@@ -181,6 +229,7 @@ export async function startServer(
     scanner,
     clock,
     logger,
+    calls,
     extras: extras.mounts ? await extras.mounts(packager) : [],
   });
   const app = createApp({ mounts, logger: logger.child('http') });
@@ -200,7 +249,9 @@ export async function startServer(
   } catch (e) {
     http.close();
     detachTimeline?.();
+    detachCalls?.();
     await scanner?.close();
+    await calls.close();
     detachUploader?.();
     await uploader?.close(0);
     throw e;
@@ -252,8 +303,10 @@ export async function startServer(
       await ingest.close();
       if (extras.onClose) await extras.onClose();
       detachTimeline?.();
+      detachCalls?.();
       await scanner?.close();
       await packager.close();
+      await calls.close();
       // The last segment and playlist get a short chance to reach the origin.
       detachUploader?.();
       await uploader?.close();

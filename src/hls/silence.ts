@@ -337,7 +337,7 @@ function formatText(f: AudioFormat): string {
 // ---------------------------------------------------------------------------------------------
 
 /** A PMT section (ISO/IEC 13818-1 §2.4.4.8), version 0, listing one stream, PCR on that stream. */
-function buildPmtSection(program: number, pid: number, streamType: number): Uint8Array {
+export function buildPmtSection(program: number, pid: number, streamType: number): Uint8Array {
   const s = new Uint8Array(21);
   s[0] = 0x02; // table_id
   s[1] = 0xb0; // section_syntax_indicator 1, '0', reserved '11', section_length (high 4 bits) 0
@@ -365,7 +365,7 @@ function buildPmtSection(program: number, pid: number, streamType: number): Uint
 }
 
 /** Adaptation field bytes after its length: flags (random_access, PCR_flag) and a PCR with extension 0. */
-function pcrField(pcrBase: number): Uint8Array {
+export function pcrField(pcrBase: number): Uint8Array {
   const v = ((Math.round(pcrBase) % WRAP) + WRAP) % WRAP;
   const hi = Math.floor(v / 2); // the top 32 of the 33 bits
   return Uint8Array.from([

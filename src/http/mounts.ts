@@ -8,6 +8,8 @@ import { clientKey } from '../metrics/listeners.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { Packager } from '../packager.js';
 import type { ScannerService } from '../scanner/scanner-service.js';
+import type { CallService } from '../calls/call-service.js';
+import { callRoutes, timeShiftRoutes } from './call-routes.js';
 import type { Mount } from './app.js';
 import { type HlsRouter, hlsRouter } from './hls-routes.js';
 import { opsRoutes } from './ops-routes.js';
@@ -26,6 +28,8 @@ export interface LiveMountParts {
   clock: Clock;
   /** The process logger; the scanner routes log under 'scanner'. */
   logger: Logger;
+  /** The call log and replay (/api/calls, /hls/NAME.m3u8?start=&end=); absent in tests that build mounts alone. */
+  calls?: CallService | null;
   /** Further mounts (ServerExtras.mounts), last. */
   extras: Mount[];
 }
@@ -81,9 +85,13 @@ export function liveMounts(p: LiveMountParts): Mount[] {
       ),
   });
   const hlsMount: HlsMount = { path: '/hls', router: hls.router, front: hls.front };
+  const calls = p.calls ?? null;
   return [
+    // Time-shift playlists (?start=&end=) before the live /hls routes, which answer the rest.
+    ...(calls ? [{ path: '/hls', router: timeShiftRoutes(calls, cfg.stream) }] : []),
     hlsMount,
     { path: ['/api', '/metrics', '/healthz'], router: apiHeaders },
+    ...(calls ? [{ path: '/api/calls', router: callRoutes(calls, cfg.stream) }] : []),
     {
       path: '/',
       router: opsRoutes({
