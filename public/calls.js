@@ -83,11 +83,19 @@ function filterParams() {
   return q;
 }
 
+/** The server refused the filters (400); the message is its reason. */
+class FilterRefused extends Error {}
+
 async function fetchPage(cursor) {
   const q = filterParams();
   q.set('limit', String(PAGE_SIZE));
   if (cursor) q.set('cursor', cursor);
   const res = await fetch(`${API}?${q}`, { headers: { accept: 'application/json' } });
+  if (res.status === 400) {
+    // A filter the server refuses: its one-line reason names the field.
+    const body = await res.json().catch(() => ({}));
+    throw new FilterRefused(typeof body.error === 'string' ? body.error : 'invalid filter');
+  }
   if (!res.ok) throw new Error(`calls: HTTP ${res.status}`);
   return res.json();
 }
@@ -153,8 +161,14 @@ async function refresh(reset) {
   let page;
   try {
     page = await fetchPage(null);
-  } catch {
-    if (gen === generation) say('The call list cannot be loaded right now.');
+  } catch (err) {
+    if (gen !== generation) return;
+    if (err instanceof FilterRefused) {
+      calls.clear();
+      next = null;
+      render();
+      say(`Filter not accepted: ${err.message}`);
+    } else say('The call list cannot be loaded right now.');
     return;
   }
   if (gen !== generation) return;
@@ -201,27 +215,30 @@ function linkedCallId() {
   return v ? v : null;
 }
 
-async function openLinkedCall() {
-  const id = linkedCallId();
-  if (!id || (state.replay && state.replay.id === id)) return;
+/** Fetches one call (GET /api/calls/ID) and plays it; `what` names it in the status line. */
+async function playById(id, what) {
   let res;
   try {
     res = await fetch(`${API}/${encodeURIComponent(id)}`, {
       headers: { accept: 'application/json' },
     });
   } catch {
-    say('The linked call cannot be loaded right now.');
+    say(`The ${what} cannot be loaded right now.`);
     return;
   }
   if (!res.ok) {
     say(
-      res.status === 404
-        ? 'The linked call is not stored any more.'
-        : 'The linked call cannot be loaded.',
+      res.status === 404 ? `The ${what} is not stored any more.` : `The ${what} cannot be loaded.`,
     );
     return;
   }
   playCall(await res.json());
+}
+
+async function openLinkedCall() {
+  const id = linkedCallId();
+  if (!id || (state.replay && state.replay.id === id)) return;
+  await playById(id, 'linked call');
 }
 
 async function init() {
@@ -259,6 +276,13 @@ async function init() {
   window.addEventListener('scanner-hls:transmissions', scheduleRefresh);
   window.addEventListener('scanner-hls:replay', markPlaying);
   window.addEventListener('hashchange', () => void openLinkedCall());
+  // The now-playing card's "Hear it again": the call heard last (now-playing.js keeps its id).
+  const again = el('np-again');
+  again.hidden = false;
+  again.addEventListener('click', () => {
+    const id = el('now-playing').dataset.call;
+    if (id) void playById(id, 'call');
+  });
   await openLinkedCall();
 }
 

@@ -12,11 +12,14 @@ const statusText = el('np-status-text');
 const titleText = el('np-title');
 const metaText = el('np-meta');
 const nowLine = el('np-now');
+const againButton = el('np-again');
 
 /** The scanner's state now (GET /api/scanner plus label), from scanner.js; null before the first. */
 let liveStatus = null;
 /** The lock-screen metadata of the last call heard, kept while it is quiet. */
 let lastHeardMeta = null;
+/** The call log id of the last call heard (the cues' `call` field), for "Hear it again". */
+let lastHeardCall = '';
 
 function fmtMHz(v) {
   return typeof v === 'number' ? `${v.toFixed(4)} MHz` : null;
@@ -135,6 +138,10 @@ function render() {
     setText(nowLine, `Scanner now: ${what}`);
     nowLine.hidden = false;
   } else nowLine.hidden = true;
+  if (source === 'heard' && s.squelchOpen && s.call) lastHeardCall = s.call;
+  const callId = state.replay ? state.replay.id : lastHeardCall;
+  card.dataset.call = callId;
+  againButton.disabled = !callId;
   if (source === 'live') return;
   if (s.squelchOpen || source === 'call') lastHeardMeta = mediaMeta(s);
   setHeard(lastHeardMeta ?? { title: STREAM, artist: 'Quiet' });

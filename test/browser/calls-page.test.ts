@@ -230,9 +230,31 @@ describe('recent calls on the page', () => {
     const width = await page.evaluate(() => document.scrollingElement?.scrollWidth ?? Infinity);
     assert.ok(width <= PHONE.width, `no sideways scrolling at 375 px (page is ${width} px wide)`);
 
-    // Replay last call: the newest call plays in the replay player, live pauses.
+    // Live plays, then a call is heard, then replayed.
     await page.getByRole('button', { name: 'Play', exact: true }).click();
     await livePlays(page, 'live to play');
+
+    // A call heard live: the card names it (from the cues) and "Hear it again" replays it.
+    const heard = await transmit('3060', 1500);
+    await page.locator(`#now-playing[data-call="${heard.call.id}"]`).waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Hear it again' }).click();
+    await waitFor(
+      () =>
+        page.evaluate(() => {
+          const r = document.getElementById('replay-audio') as HTMLAudioElement;
+          return !r.paused && r.currentTime > 0.3 ? (r.dataset.callId ?? null) : null;
+        }),
+      'the heard call to replay',
+      15_000,
+    );
+    assert.equal(
+      await page.evaluate(() => document.getElementById('replay-audio')?.dataset.callId),
+      heard.call.id,
+    );
+    await page.getByRole('button', { name: 'Back to live' }).click();
+    await livePlays(page, 'live after the replay');
+
+    // Replay last call: the newest call plays in the replay player, live pauses.
     await page.getByRole('button', { name: 'Replay last call' }).click();
     await waitFor(
       () =>
@@ -249,14 +271,16 @@ describe('recent calls on the page', () => {
       await page.evaluate(
         () => (document.getElementById('replay-audio') as HTMLAudioElement).dataset.callId,
       ),
-      newest.call.id,
+      heard.call.id,
+      'the last call is the one just heard',
     );
     assert.equal(
       await page.evaluate(() => (document.getElementById('audio') as HTMLAudioElement).paused),
       true,
       'live is paused during the replay',
     );
-    assert.equal(await row.getAttribute('data-playing'), 'true');
+    const heardRow = page.locator(`.calls-list > li[data-id="${heard.call.id}"]`);
+    assert.equal(await heardRow.getAttribute('data-playing'), 'true');
     await page.screenshot({ path: join(s.dir, 'calls-phone.png'), fullPage: true });
     console.log(`# screenshot: ${join(s.dir, 'calls-phone.png')}`);
     // The call ends, and live resumes by itself (it was playing when the replay began).
