@@ -65,7 +65,8 @@ const pageHeaders = helmet({
       imgSrc: ["'self'", 'data:'],
       fontSrc: ["'self'"],
       connectSrc: [withSrcOrigin("'self'")],
-      mediaSrc: [withSrcOrigin("'self'", 'blob:')],
+      // data: for hls.js 1.7's metadata <track> (src "data:,WEBVTT"), which carries the ID3 cues.
+      mediaSrc: [withSrcOrigin("'self'", 'blob:', 'data:')],
       workerSrc: ["'self'", 'blob:'],
       objectSrc: ["'none'"],
       baseUri: ["'self'"],

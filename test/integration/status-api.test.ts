@@ -159,12 +159,12 @@ describe('status API with a live publisher', () => {
     const html = await page.text();
     assert.doesNotMatch(html, /\{\{/, 'every placeholder is filled');
     assert.match(html, /data-playlist="\/hls\/live\.m3u8"/);
-    assert.match(html, /<section id="scanner-panel" hidden aria-label="Scanner"><\/section>/);
+    assert.match(html, /<section id="scanner-panel" hidden aria-label="Scanner now"><\/section>/);
     assert.doesNotMatch(html, /<script>|<style|\sstyle=|\son[a-z]+=/i, 'no inline script or style');
     const csp = page.headers.get('content-security-policy') ?? '';
     assert.match(csp, /script-src 'self'(;|$)/);
     assert.match(csp, /style-src 'self'(;|$)/);
-    assert.match(csp, /media-src 'self' blob:/);
+    assert.match(csp, /media-src 'self' blob: data:/);
     assert.match(csp, /worker-src 'self' blob:/);
     assert.match(csp, /connect-src 'self'/);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|upgrade-insecure-requests/);
@@ -178,7 +178,7 @@ describe('status API with a live publisher', () => {
     );
     const extCsp = ext.headers.get('content-security-policy') ?? '';
     assert.match(extCsp, /connect-src 'self' https:\/\/cdn\.example\.net:8443(;|$)/);
-    assert.match(extCsp, /media-src 'self' blob: https:\/\/cdn\.example\.net:8443(;|$)/);
+    assert.match(extCsp, /media-src 'self' blob: data: https:\/\/cdn\.example\.net:8443(;|$)/);
     // Only the parsed origin reaches the header: quotes and semicolons stay in the (unused) path.
     const tricky = await fetch(
       `${base}/?src=${encodeURIComponent("https://x.example/'; script-src *")}`,
@@ -197,7 +197,7 @@ describe('status API with a live publisher', () => {
       const c = r.headers.get('content-security-policy') ?? '';
       assert.doesNotMatch(c, /javascript|data:text|ftp|\*/, `src ${bad} stays out of the CSP`);
       assert.match(c, /connect-src 'self';/);
-      assert.match(c, /media-src 'self' blob:;/);
+      assert.match(c, /media-src 'self' blob: data:;/);
     }
 
     for (const [path, type] of [
