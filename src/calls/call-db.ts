@@ -5,7 +5,7 @@ import Database from 'libsql';
 import type { CallQuery, CallFilter } from './call-filter.js';
 import { filterSql } from './call-filter.js';
 import type { CallRow } from './call-format.js';
-import { FIRST_PRAGMAS, OPEN_PRAGMAS, SCHEMA, SCHEMA_VERSION } from './call-schema.js';
+import { FIRST_PRAGMAS, MIGRATIONS, OPEN_PRAGMAS, SCHEMA_VERSION } from './call-schema.js';
 
 /** One row of the segments table. */
 export interface SegmentRow {
@@ -97,8 +97,23 @@ function segmentRow(r: unknown): SegmentRow {
   };
 }
 
-const CALL_COLUMNS =
-  'id, start_time, stop_time, call_length, freq, talkgroup, talkgroup_tag, channel, bank, label, open, codec';
+const CALL_NAMES = [
+  'id',
+  'start_time',
+  'stop_time',
+  'call_length',
+  'freq',
+  'talkgroup',
+  'talkgroup_tag',
+  'channel',
+  'bank',
+  'label',
+  'open',
+  'codec',
+];
+const CALL_COLUMNS = CALL_NAMES.join(', ');
+/** The same columns of the calls table aliased c (filterSql's queries). */
+const C_COLUMNS = CALL_NAMES.map((n) => `c.${n}`).join(', ');
 
 /**
  * The database. Every method is synchronous (libsql, like better-sqlite3, runs SQLite in the
@@ -129,10 +144,10 @@ export class CallDb {
     }
     if (version === 0) for (const p of FIRST_PRAGMAS) db.pragma(p);
     for (const p of OPEN_PRAGMAS) db.pragma(p);
-    if (version === 0) {
+    for (let v = version; v < SCHEMA_VERSION; v++) {
       db.transaction(() => {
-        db.exec(SCHEMA);
-        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        db.exec(MIGRATIONS[v] ?? '');
+        db.pragma(`user_version = ${v + 1}`);
       })();
     }
     return new CallDb(path, db);
@@ -192,9 +207,9 @@ export class CallDb {
 
   /** A page, newest first; next is the id to continue below, or null on the last page. */
   listCalls(q: CallQuery): { rows: CallRow[]; nextBeforeId: number | null } {
-    const { where, params } = filterSql(q);
+    const { from, where, order, params } = filterSql(q);
     const rows = this.db
-      .prepare(`SELECT ${CALL_COLUMNS} FROM calls WHERE ${where} ORDER BY id DESC LIMIT ?`)
+      .prepare(`SELECT ${C_COLUMNS} FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ?`)
       .all(...params, q.limit + 1)
       .map(callRow);
     const more = rows.length > q.limit;
@@ -204,8 +219,8 @@ export class CallDb {
 
   /** How many calls match (the bench and tests). */
   countCalls(f: CallFilter = {}): number {
-    const { where, params } = filterSql(f);
-    const r = this.db.prepare(`SELECT count(*) AS n FROM calls WHERE ${where}`).all(...params)[0];
+    const { from, where, params } = filterSql(f);
+    const r = this.db.prepare(`SELECT count(*) AS n FROM ${from} WHERE ${where}`).all(...params)[0];
     return isRow(r) ? num(r, 'n') : 0;
   }
 

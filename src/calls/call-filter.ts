@@ -12,7 +12,7 @@ export interface CallFilter {
   freqHz?: number;
   /** Exact label, case-insensitive. */
   label?: string;
-  /** Text found anywhere in the label or talkgroup, case-insensitive. */
+  /** Text (3 characters or more) found anywhere in the label or talkgroup, case-insensitive. */
   q?: string;
 }
 
@@ -29,6 +29,9 @@ export class FilterError extends Error {}
 /** Page size when none is asked for, and the largest allowed. */
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 500;
+
+/** Text search needs this many characters (the trigram index's unit). */
+export const TRIGRAM_MIN = 3;
 
 const FILTER_PARAMS = ['since', 'until', 'talkgroup', 'channel', 'frequency', 'label', 'q'];
 const MAX_TEXT = 200;
@@ -51,6 +54,20 @@ function text(name: string, v: string): string {
   const s = v.trim();
   if (s === '' || s.length > MAX_TEXT || [...s].some((c) => c.charCodeAt(0) < 0x20)) {
     throw new FilterError(`invalid ${name}: must be 1 to ${MAX_TEXT} printable characters`);
+  }
+  return s;
+}
+
+/**
+ * Text search needs TRIGRAM_MIN characters: the trigram index finds nothing shorter, and a
+ * scan of every call for one or two letters is what would break the 20 ms bound at 100,000 calls.
+ */
+function searchText(v: string): string {
+  const s = text('q', v);
+  if ([...s].length < TRIGRAM_MIN) {
+    throw new FilterError(
+      `invalid q: give at least ${TRIGRAM_MIN} characters (use talkgroup=, channel= or label= for exact values)`,
+    );
   }
   return s;
 }
@@ -93,7 +110,7 @@ export function parseCallQuery(params: URLSearchParams, extra: readonly string[]
     else if (name === 'channel') q.channel = intIn(name, value, 0, 1_000_000);
     else if (name === 'frequency') q.freqHz = megahertz(value);
     else if (name === 'label') q.label = text(name, value);
-    else if (name === 'q') q.q = text(name, value);
+    else if (name === 'q') q.q = searchText(value);
     else if (name === 'limit') q.limit = intIn(name, value, 1, MAX_LIMIT);
     else if (name === 'cursor') q.beforeId = decodeCursor(value);
   }
@@ -103,9 +120,11 @@ export function parseCallQuery(params: URLSearchParams, extra: readonly string[]
   return q;
 }
 
-/** A SQL WHERE clause (without the keyword; "1" for none) and its positional parameters. */
-export interface SqlWhere {
+/** SQL over the calls table (aliased c): FROM, WHERE (without the keywords) and ORDER BY, with positional parameters. */
+export interface CallSql {
+  from: string;
   where: string;
+  order: string;
   params: (string | number)[];
 }
 
@@ -114,30 +133,52 @@ function containing(s: string): string {
   return `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/** An FTS5 string (a phrase): the trigram tokenizer matches it as a substring, case-insensitively. */
+function ftsPhrase(s: string): string {
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
 /**
- * The filter as SQL over the calls table. Each condition can use an index: the primary key for
- * time and cursor (id is the start in ms), and (talkgroup, id), (channel, id), (freq, id),
- * (label COLLATE NOCASE, id) for the rest, which also give the newest-first order.
+ * The filter as SQL. Each condition can use an index: the primary key for time and cursor (id
+ * is the start in ms), and (talkgroup, id), (channel, id), (freq, id), (label COLLATE NOCASE,
+ * id) for the rest, which also give the newest-first order. Text of 3 or more characters alone
+ * (or with only a time range) is matched in the calls_text trigram index, walked newest first
+ * (ORDER BY its rowid), so a page stops after limit matches and a text that matches nothing
+ * costs no scan; with an equality filter it is a LIKE on the rows that filter's index gives.
  */
-export function filterSql(f: CallFilter & { beforeId?: number }): SqlWhere {
+export function filterSql(f: CallFilter & { beforeId?: number }): CallSql {
   const where: string[] = [];
   const params: (string | number)[] = [];
   const add = (sql: string, ...p: (string | number)[]): void => {
     where.push(sql);
     params.push(...p);
   };
-  if (f.sinceMs !== undefined) add('id >= ?', f.sinceMs);
-  if (f.untilMs !== undefined) add('id < ?', f.untilMs);
-  if (f.beforeId !== undefined) add('id < ?', f.beforeId);
-  if (f.talkgroup !== undefined) add('talkgroup = ?', f.talkgroup);
-  if (f.channel !== undefined) add('channel = ?', f.channel);
-  if (f.freqHz !== undefined) add('freq = ?', f.freqHz);
-  if (f.label !== undefined) add('label = ? COLLATE NOCASE', f.label);
-  if (f.q !== undefined) {
+  // With an equality filter its index walks a few thousand rows at most, cheaper to test with LIKE
+  // than the trigram matches are to join (measured by npm run bench:calls).
+  const narrowed =
+    f.talkgroup !== undefined ||
+    f.channel !== undefined ||
+    f.freqHz !== undefined ||
+    f.label !== undefined;
+  const text = f.q !== undefined && !narrowed;
+  if (text && f.q !== undefined) add('calls_text MATCH ?', ftsPhrase(f.q));
+  if (f.sinceMs !== undefined) add('c.id >= ?', f.sinceMs);
+  if (f.untilMs !== undefined) add('c.id < ?', f.untilMs);
+  if (f.beforeId !== undefined) add('c.id < ?', f.beforeId);
+  if (f.talkgroup !== undefined) add('c.talkgroup = ?', f.talkgroup);
+  if (f.channel !== undefined) add('c.channel = ?', f.channel);
+  if (f.freqHz !== undefined) add('c.freq = ?', f.freqHz);
+  if (f.label !== undefined) add('c.label = ? COLLATE NOCASE', f.label);
+  if (f.q !== undefined && !text) {
     const like = containing(f.q);
-    add("(label LIKE ? ESCAPE '\\' OR talkgroup LIKE ? ESCAPE '\\')", like, like);
+    add("(c.label LIKE ? ESCAPE '\\' OR c.talkgroup LIKE ? ESCAPE '\\')", like, like);
   }
-  return { where: where.length ? where.join(' AND ') : '1', params };
+  return {
+    from: text ? 'calls_text JOIN calls c ON c.id = calls_text.rowid' : 'calls c',
+    where: where.length ? where.join(' AND ') : '1',
+    order: text ? 'calls_text.rowid DESC' : 'c.id DESC',
+    params,
+  };
 }
 
 const CURSOR_PREFIX = 'c1.';

@@ -1,8 +1,5 @@
 // src/calls/call-schema.ts: the call log's SQL schema (calls and segments tables, their indexes) and its version.
 
-/** PRAGMA user_version of the schema below; a newer file is refused rather than misread. */
-export const SCHEMA_VERSION = 1;
-
 /**
  * Set before the first table exists: SQLite can only pick the vacuum mode of an empty file.
  * INCREMENTAL lets the quota prune give freed pages back to the file system
@@ -24,10 +21,13 @@ export const OPEN_PRAGMAS = ['journal_mode = WAL', 'synchronous = NORMAL', 'busy
  * trunk-recorder's call JSON has keep its names and units: start_time and stop_time in Unix
  * seconds, call_length in seconds, freq in Hz, talkgroup and talkgroup_tag.
  *
+ * calls_text: an FTS5 trigram index of label and talkgroup (external content, kept by the
+ * triggers), so text search of 3 characters or more finds substrings without scanning the table.
+ *
  * segments: every segment the live playlist listed (real or GAP), fed by the SegmentArchive.
  * retained = 1 once it left the live window and is kept for replay (its file is ours to delete).
  */
-export const SCHEMA = `
+const V1 = `
 CREATE TABLE calls (
   id INTEGER PRIMARY KEY,
   start_time REAL NOT NULL,
@@ -61,3 +61,29 @@ CREATE TABLE segments (
 CREATE INDEX segments_time ON segments (stream, pdt);
 CREATE INDEX segments_retained ON segments (retained, pdt);
 `;
+
+/** Version 2: the trigram text index, filled from the calls already stored. */
+const V2 = `
+CREATE VIRTUAL TABLE calls_text USING fts5 (
+  label, talkgroup, content = 'calls', content_rowid = 'id', tokenize = 'trigram'
+);
+CREATE TRIGGER calls_text_insert AFTER INSERT ON calls BEGIN
+  INSERT INTO calls_text (rowid, label, talkgroup) VALUES (new.id, new.label, new.talkgroup);
+END;
+CREATE TRIGGER calls_text_delete AFTER DELETE ON calls BEGIN
+  INSERT INTO calls_text (calls_text, rowid, label, talkgroup)
+  VALUES ('delete', old.id, old.label, old.talkgroup);
+END;
+CREATE TRIGGER calls_text_update AFTER UPDATE OF label, talkgroup ON calls BEGIN
+  INSERT INTO calls_text (calls_text, rowid, label, talkgroup)
+  VALUES ('delete', old.id, old.label, old.talkgroup);
+  INSERT INTO calls_text (rowid, label, talkgroup) VALUES (new.id, new.label, new.talkgroup);
+END;
+INSERT INTO calls_text (calls_text) VALUES ('rebuild');
+`;
+
+/** The schema's steps: MIGRATIONS[n] takes a file from user_version n to n + 1, in one transaction. */
+export const MIGRATIONS: readonly string[] = [V1, V2];
+
+/** PRAGMA user_version of the newest schema; a newer file is refused rather than misread. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
