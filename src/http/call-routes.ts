@@ -113,8 +113,9 @@ export function callRoutes(calls: CallService, stream: string): Router {
     if (kind === 'm3u8') {
       const text = await replay.playlist(id);
       if (text === null) return fail(res, 404, `no audio kept for call ${m[1]}`);
+      // setHeader and a Buffer: Express would append a charset to the playlist type.
       res.setHeader('Content-Type', PLAYLIST_TYPE);
-      return void res.send(text);
+      return void res.send(Buffer.from(text));
     }
     const ext = kind === 'aac' ? 'aac' : 'mp3';
     const file = await replay.download(id, ext);
@@ -178,7 +179,7 @@ export function timeShiftRoutes(calls: CallService, stream: string): Router {
       return void res.status(404).type('text/plain').send('no retained media in that window\n');
     }
     res.setHeader('Content-Type', PLAYLIST_TYPE);
-    res.send(text);
+    res.send(Buffer.from(text));
   });
   return router;
 }
