@@ -50,8 +50,15 @@ export function downloadName(call: CallRow, ext: string): string {
   return `${label || 'call'}-${when}.${ext}`;
 }
 
-/** Builds replay media on request; nothing is cached, every answer reflects what is on disk. */
+/** A closed call's media is reused for this long: a player fetches its chunks one after another. */
+const CACHE_MS = 30_000;
+/** Calls whose media is held at once. */
+const CACHE_CALLS = 8;
+
+/** Builds replay media on request from what is on disk (a closed call's for CACHE_MS). */
 export class Replay {
+  private readonly cache = new Map<number, { media: CallMedia; atMs: number }>();
+
   constructor(private readonly opts: ReplayOptions) {}
 
   private lease(rows: readonly SegmentRow[], durationSec: number): void {
@@ -83,6 +90,11 @@ export class Replay {
   async callMedia(id: number): Promise<CallMedia | null> {
     const call = this.opts.db.getCall(id);
     if (!call) return null;
+    const now = this.opts.clock.now();
+    const hit = this.cache.get(id);
+    if (hit && now - hit.atMs < CACHE_MS && hit.media.call.stop_time === call.stop_time) {
+      return hit.media;
+    }
     // An open call runs to now: its playlist holds what has been published so far.
     const endMs =
       call.stop_time === null ? this.opts.clock.now() : Math.round(call.stop_time * 1000);
@@ -93,7 +105,16 @@ export class Replay {
     if (runs.length === 0) return null;
     const durationSec = runsDurationSec(runs);
     this.lease(rows, durationSec);
-    return { call, runs, chunks: planChunks(runs), durationSec };
+    const media = { call, runs, chunks: planChunks(runs), durationSec };
+    if (call.stop_time !== null) {
+      this.cache.delete(id);
+      this.cache.set(id, { media, atMs: now });
+      for (const k of this.cache.keys()) {
+        if (this.cache.size <= CACHE_CALLS) break;
+        this.cache.delete(k);
+      }
+    }
+    return media;
   }
 
   /** GET /api/calls/ID.m3u8. */

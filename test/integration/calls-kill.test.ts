@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'libsql';
 import { CallDb } from '../../src/calls/call-db.js';
+import type { CallRow } from '../../src/calls/call-format.js';
 import { randInt, rng } from '../helpers/ts-builder.js';
 import { tempDir } from '../helpers/server.js';
 import { BATCH, batchRows } from './calls-kill-child.js';
@@ -81,11 +82,8 @@ describe('calls.db under kill -9', () => {
 });
 
 /** Every page after the first (the export walks the same way). */
-function pagesBelow(
-  db: CallDb,
-  first: { id: number }[],
-): { id: number; talkgroup: string | null }[][] {
-  const out: { id: number; talkgroup: string | null }[][] = [];
+function pagesBelow(db: CallDb, first: CallRow[]): CallRow[][] {
+  const out: CallRow[][] = [];
   let before = first.at(-1)?.id;
   while (before !== undefined) {
     const page = db.listCalls({ limit: 500, q: 'batch', beforeId: before }).rows;
