@@ -158,7 +158,10 @@ function isoParam(params: URLSearchParams, name: string): number | string {
  */
 export function timeShiftRoutes(calls: CallService, stream: string): Router {
   const router = express.Router();
-  router.get(`/${stream}.m3u8`, (req, res, next) => {
+  // A middleware, not router.get: a route would answer OPTIONS itself, before the /hls CORS preflight.
+  router.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (req.path !== `/${stream}.m3u8`) return next();
     const params = paramsOf(req);
     if (!params.has('start') && !params.has('end')) return next();
     for (const [name, value] of Object.entries(HLS_CORS)) res.setHeader(name, value);
