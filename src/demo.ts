@@ -45,6 +45,8 @@ function demoArgs(): string[] {
   return [
     ...['--ingest', `file:${CLIP}?loop`, '--scanner', 'sim', '--labels', LABELS],
     ...['--http', '127.0.0.1:8080', '--segment-duration', '1', '--window', '6'],
+    // Calls stay replayable for an hour (a 24 kbit/s clip: about 11 MB).
+    ...['--retention', '1h'],
     ...['--out', join(dir, 'segments'), '--state-dir', join(dir, 'state')],
   ];
 }

@@ -1,12 +1,8 @@
 // src/calls/call-recorder.ts: the scanner's transmission log → call rows: each recorded when it opens, updated, closed when it ends (the diff is pure).
 import type { Labelled } from '../scanner/scanner-service.js';
 import type { Transmission } from '../scanner/transmission-log.js';
+import { transmissionKey } from '../timeline/scanner-tags.js';
 import type { CallRow } from './call-format.js';
-
-/** The transmission key every part of the system names a call by: its start in ms since the epoch. */
-export function transmissionKey(t: Pick<Transmission, 'start'>): number {
-  return Date.parse(t.start);
-}
 
 /**
  * The call row of a transmission. call_length is end − start to the millisecond (the log's
@@ -14,7 +10,7 @@ export function transmissionKey(t: Pick<Transmission, 'start'>): number {
  * as trunk-recorder names a talkgroup's alpha tag.
  */
 export function transmissionRow(t: Labelled<Transmission>, codec: string | null): CallRow {
-  const id = transmissionKey(t);
+  const id = Number(transmissionKey(t));
   const endMs = t.end === null ? null : Date.parse(t.end);
   return {
     id,
