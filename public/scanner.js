@@ -150,7 +150,7 @@ function build() {
     h('h2', { class: 'scn-title', text: 'Scanner now' }),
     h('p', {
       class: 'scn-sub',
-      text: 'What the scanner receives at this moment; the audio you hear runs a few seconds behind.',
+      text: 'What the scanner receives at this moment; the audio you hear runs behind it by the delay shown above.',
     }),
     ui.link,
     h(
