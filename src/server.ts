@@ -195,6 +195,10 @@ export async function startServer(
     ? new Uploader({ baseUrl: cfg.uploadUrl, clock, logger: logger.child('upload') })
     : null;
   const detachUploader = uploader?.attach(packager);
+  // Retained segments are deleted by the call log's reaper, not the packager: mirror those too.
+  const detachReaped = uploader
+    ? calls.onReaped((name) => uploader.enqueue({ kind: 'delete', name }))
+    : null;
   const ingestCounters = newIngestCounters();
   const metrics = new ServerMetrics({
     packager,
@@ -253,6 +257,7 @@ export async function startServer(
     await scanner?.close();
     await calls.close();
     detachUploader?.();
+    detachReaped?.();
     await uploader?.close(0);
     throw e;
   }
@@ -309,6 +314,7 @@ export async function startServer(
       await calls.close();
       // The last segment and playlist get a short chance to reach the origin.
       detachUploader?.();
+      detachReaped?.();
       await uploader?.close();
       web.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));

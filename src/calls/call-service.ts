@@ -54,6 +54,7 @@ export class CallService {
   private readonly throttle = new LogThrottle(10_000);
   private cancelPrune: (() => void) | null = null;
   private codec: () => string | null = () => null;
+  private readonly reapedFns = new Set<(uri: string) => void>();
 
   private constructor(
     readonly db: CallDb,
@@ -66,7 +67,10 @@ export class CallService {
       logger: opts.logger,
       maxAgeMs: opts.retentionSec * 1000,
       maxBytes: opts.retentionMaxBytes,
-      onDeleted: (uri) => this.archive.reaped(uri),
+      onDeleted: (uri) => {
+        this.archive.reaped(uri);
+        for (const fn of this.reapedFns) fn(uri);
+      },
     });
     this.archive = new ReplayArchive({
       db,
@@ -174,6 +178,16 @@ export class CallService {
   /** Where the stream's audio codec now ('mp3', 'aac') comes from; it is recorded with each call. */
   setCodec(fn: () => string | null): void {
     this.codec = fn;
+  }
+
+  /**
+   * Calls fn with each retained segment the retention reaper deleted (the --upload-url mirror
+   * deletes it on the origin too, as it does for the packager's 'segment-deleted'); returns the
+   * unsubscribe function.
+   */
+  onReaped(fn: (uri: string) => void): () => void {
+    this.reapedFns.add(fn);
+    return () => this.reapedFns.delete(fn);
   }
 
   /** The packager deleted a segment (wire to its 'segment-deleted' event). */

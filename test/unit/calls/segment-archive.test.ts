@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'libsql';
 import { CallDb } from '../../../src/calls/call-db.js';
+import { CallService } from '../../../src/calls/call-service.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../../src/calls/call-schema.js';
 import { ReplayArchive } from '../../../src/calls/segment-archive.js';
 import { nullLogger } from '../../../src/logger.js';
@@ -14,6 +15,7 @@ import { archiveView } from '../../../src/storage/archive-view.js';
 import { RetentionReaper } from '../../../src/storage/retention-reaper.js';
 import { MemoryStore } from '../../../src/storage/segment-store.js';
 import { FakeClock } from '../../helpers/fake-clock.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -168,5 +170,44 @@ describe('calls.db schema', () => {
     newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     newer.close();
     assert.throws(() => CallDb.open(path), /newer than this program's/);
+  });
+});
+
+describe('CallService.onReaped', () => {
+  it('tells listeners of each retained segment the reaper deletes (the upload mirror deletes it too)', async () => {
+    const clock = new FakeClock(T0);
+    const store = new MemoryStore();
+    const stateDir = mkdtempSync(join(tmpdir(), 'calls-reaped-'));
+    const calls = CallService.open({
+      stateDir,
+      stream: 'live',
+      outDir: stateDir,
+      store,
+      clock,
+      logger: nullLogger,
+      targetDurationSec: 1,
+      retentionSec: 5,
+      retentionMaxBytes: 0,
+      callsRetentionSec: 86400,
+      callsMaxBytes: 0,
+    });
+    const reaped: string[] = [];
+    const off = calls.onReaped((u) => reaped.push(u));
+    calls.start();
+    for (let msn = 0; msn < 4; msn++) {
+      await store.writeAtomic(`live-run1-${msn}.ts`, new Uint8Array(1000));
+      calls.archive.listed(seg(msn));
+    }
+    for (let msn = 0; msn < 2; msn++) assert.ok(calls.archive.evicted(seg(msn)));
+    // Segment n ends at n + 1 s; past 5 s of retention the reaper's next run (every 60 s) deletes it.
+    await clock.advance(61_000);
+    await waitFor(() => reaped.length === 2, 'two segments reaped');
+    assert.deepEqual(reaped.sort(), ['live-run1-0.ts', 'live-run1-1.ts']);
+    assert.deepEqual([...(await store.sizes()).keys()].sort(), [
+      'live-run1-2.ts',
+      'live-run1-3.ts',
+    ]);
+    off();
+    await calls.close();
   });
 });
