@@ -84,10 +84,15 @@ export const CSV_COLUMNS: readonly (keyof CallJson)[] = [
   'audio',
 ];
 
-/** RFC 4180 §2: a field with a comma, a quote or a line break is quoted, quotes doubled; null is empty. */
+/**
+ * RFC 4180 §2: a field with a comma, a quote or a line break is quoted, quotes doubled; null is
+ * empty. A text that a spreadsheet would run as a formula (it starts with =, +, -, @, tab or CR;
+ * OWASP "CSV Injection") gets a leading apostrophe; numbers are written as they are.
+ */
 function csvField(v: string | number | boolean | null): string {
   if (v === null) return '';
-  const s = String(v);
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -136,6 +136,22 @@ describe('callJson and exports', () => {
       csvLine(call),
       '1764682400123,1764682400.123,1764682404.5,4.377,154415000,2416,"Fire, ""North""",,1,"Fire, ""North""",false,,\r\n',
     );
+    // A label a spreadsheet would run as a formula is written as text.
+    for (const label of ['=HYPERLINK("http://x")', '+1', '-2+3', '@SUM(A1)']) {
+      const cells = csvLine(callJson({ ...row, label }, { fromMs: null })).split(',');
+      assert.ok(
+        cells.some(
+          (c) => c.startsWith(`'${label.slice(0, 2)}`) || c.startsWith(`"'${label.slice(0, 2)}`),
+        ),
+        label,
+      );
+      assert.ok(
+        !cells.some(
+          (c) => c.startsWith(label.slice(0, 1)) || c.startsWith(`"${label.slice(0, 1)}`),
+        ),
+        label,
+      );
+    }
     const line = ndjsonLine(call);
     assert.ok(line.endsWith('}\n') && !line.slice(0, -1).includes('\n'));
     assert.deepEqual(JSON.parse(line), call);
