@@ -1,6 +1,6 @@
 // scripts/bench-ll.ts: npm run bench:ll: 1k, 5k and 10k held LL-HLS playlist requests woken by one publish: wake spread and server RSS for the live server (startServer, ffmpeg ingest) beside a bare node:http floor (loopback only).
 // Usage: node --import tsx scripts/bench-ll.ts [--counts 1000,5000,10000] [--rounds 5] [--routes] [--slice-ms N]
-//   --node-flags '--max-semi-space-size=4': extra flags for every server child (what-if)
+//   --node-flags '--max-old-space-size=96': extra flags for every server child (what-if)
 //   --routes: also the /hls routes alone over a ManualFeed, holding before Express (front) and in it (Express only)
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
