@@ -1,13 +1,12 @@
 // test/browser/calls-page.test.ts: the page's recent calls in Chromium against the real server and simulated scanner: the list fills live, filters, copy link, download, replay last call, /#call=ID plays that call, back to live, 375 px and desktop screenshots.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium.js';
-import { makeTs, stopProcess } from '../helpers/media.js';
+import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -41,18 +40,6 @@ const label = (ch: number) => `Unit ${ch} Countywide Mutual Aid Fireground Tacti
 
 const PHONE = { width: 375, height: 812 };
 const DESKTOP = { width: 1280, height: 900 };
-
-function publish(file: string, port: number): ChildProcess {
-  return spawn(
-    'ffmpeg',
-    [
-      ...['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file],
-      ...['-c', 'copy', '-pes_payload_size', '0', '-muxdelay', '0', '-muxpreload', '0'],
-      ...['-flush_packets', '1', '-f', 'mpegts', `tcp://127.0.0.1:${port}`],
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-}
 
 describe('recent calls on the page', () => {
   let s: TestServer;
@@ -153,7 +140,7 @@ describe('recent calls on the page', () => {
       { scanner: 'sim', labels, segmentDurationSec: 1, window: 12 },
       { dir },
     );
-    pub = publish(await makeTs('mp3-lsf', 60), s.ingestPort);
+    pub = publishLive(await makeTs('mp3-lsf', 60), s.ingestPort, { loop: true, lowLatency: true });
     browser = await launchChromium();
     const sim = s.scanner?.simulator;
     assert.ok(sim);

@@ -1,6 +1,5 @@
 // test/browser/id3-cues.test.ts: hls.js in Chromium raises the simulated scanner's states (timed ID3 in the LL-HLS parts) as metadata cues, with its values, within one audio frame of the media time each was reported.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -8,7 +7,7 @@ import type Hls from 'hls.js';
 import type { Transmission } from '../../src/scanner/transmission-log.js';
 import { transmissionKey } from '../../src/timeline/scanner-tags.js';
 import { launchChromium } from '../helpers/chromium.js';
-import { makeTs, stopProcess } from '../helpers/media.js';
+import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
 import { startTestServer, tempDir } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -63,16 +62,7 @@ describe('timed ID3 cues in hls.js', () => {
       { dir },
     );
     const file = await makeTs('mp3-lsf', 60);
-    // An LL encoder: one frame per PES, no mux delay (README, "Encoders").
-    const pub = spawn(
-      'ffmpeg',
-      [
-        ...['-hide_banner', '-loglevel', 'error', '-re', '-i', file, '-c', 'copy'],
-        ...['-pes_payload_size', '0', '-muxdelay', '0', '-muxpreload', '0', '-flush_packets', '1'],
-        ...['-f', 'mpegts', `tcp://127.0.0.1:${s.ingestPort}`],
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const pub = publishLive(file, s.ingestPort, { lowLatency: true });
     const browser = await launchChromium();
     try {
       const sim = s.scanner?.simulator;

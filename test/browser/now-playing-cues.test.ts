@@ -1,12 +1,10 @@
 // test/browser/now-playing-cues.test.ts: the page's now-playing card and lock-screen title follow the ID3 cues at the playback position, not the scanner's live state (real server, simulated scanner, Chromium).
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { launchChromium } from '../helpers/chromium.js';
-import { makeTs, stopProcess } from '../helpers/media.js';
+import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
 import { startTestServer, tempDir } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -35,19 +33,6 @@ interface SeenTag {
   fields: Record<string, string>;
 }
 
-/** An encoder that publishes a file in real time, one frame per PES (README, "Encoders"). */
-function publish(file: string, port: number): ChildProcess {
-  return spawn(
-    'ffmpeg',
-    [
-      ...['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', file],
-      ...['-c', 'copy', '-pes_payload_size', '0', '-muxdelay', '0', '-muxpreload', '0'],
-      ...['-flush_packets', '1', '-f', 'mpegts', `tcp://127.0.0.1:${port}`],
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('now playing follows the audio', () => {
@@ -64,7 +49,10 @@ describe('now playing follows the audio', () => {
       { scanner: 'sim', labels, segmentDurationSec: 1, window: 12, lowLatency: false },
       { dir },
     );
-    const pub = publish(await makeTs('mp3-lsf', 60), s.ingestPort);
+    const pub = publishLive(await makeTs('mp3-lsf', 60), s.ingestPort, {
+      loop: true,
+      lowLatency: true,
+    });
     const browser = await launchChromium();
     try {
       const sim = s.scanner?.simulator;

@@ -117,15 +117,32 @@ export async function makeTs(
   return file;
 }
 
-/** A live ffmpeg publisher pushing a file (or a lavfi source) in real time to tcp://host:port. */
+/**
+ * A live ffmpeg publisher pushing a file (or a lavfi source) in real time to tcp://host:port;
+ * lowLatency muxes as an LL encoder does (README, "Encoders"): one frame per PES, no mux delay,
+ * each packet flushed.
+ */
 export function publishLive(
   file: string,
   port: number,
-  opts: { loop?: boolean } = {},
+  opts: { loop?: boolean; lowLatency?: boolean } = {},
 ): ChildProcess {
   const args = ['-hide_banner', '-loglevel', 'error', '-re'];
   if (opts.loop) args.push('-stream_loop', '-1');
-  args.push('-i', file, '-c', 'copy', '-f', 'mpegts', `tcp://127.0.0.1:${port}`);
+  args.push('-i', file, '-c', 'copy');
+  if (opts.lowLatency) {
+    args.push(
+      '-pes_payload_size',
+      '0',
+      '-muxdelay',
+      '0',
+      '-muxpreload',
+      '0',
+      '-flush_packets',
+      '1',
+    );
+  }
+  args.push('-f', 'mpegts', `tcp://127.0.0.1:${port}`);
   return spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 

@@ -1,6 +1,6 @@
 // test/integration/replay-playback.test.ts: a call's VOD playlist plays to its end in hls.js in Chromium (an LL encoder's MP3, one frame per PES), and an AAC stream's call plays in ffmpeg and downloads as ADTS with the exact length.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +9,7 @@ import type Hls from 'hls.js';
 import type { CallJson } from '../../src/calls/call-format.js';
 import { parseId3Tag } from '../../src/id3/id3v2.js';
 import { launchChromium } from '../helpers/chromium.js';
-import { ffprobeJson, makeTs, stopProcess } from '../helpers/media.js';
+import { ffprobeJson, makeTs, publishLive, stopProcess } from '../helpers/media.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -24,24 +24,11 @@ interface Played {
   fragments: number;
 }
 
-/** ffmpeg publishing file as an LL encoder would (one frame per PES, no mux delay). */
-function publish(file: string, port: number): ReturnType<typeof spawn> {
-  return spawn(
-    'ffmpeg',
-    [
-      ...['-hide_banner', '-loglevel', 'error', '-re', '-i', file, '-c', 'copy'],
-      ...['-pes_payload_size', '0', '-muxdelay', '0', '-muxpreload', '0', '-flush_packets', '1'],
-      ...['-f', 'mpegts', `tcp://127.0.0.1:${port}`],
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-}
-
 /** Starts a server, publishes, has the simulator transmit once, and returns the closed call. */
 async function oneCall(
   kind: 'mp3-lsf' | 'aac',
   ms: number,
-): Promise<{ s: TestServer; pub: ReturnType<typeof spawn>; call: CallJson }> {
+): Promise<{ s: TestServer; pub: ChildProcess; call: CallJson }> {
   const s = await startTestServer({
     scanner: 'sim',
     retentionSec: 600,
@@ -51,7 +38,7 @@ async function oneCall(
   const sim = s.scanner?.simulator;
   assert.ok(sim);
   sim.behaviour.activity = 0;
-  const pub = publish(await makeTs(kind, 40), s.ingestPort);
+  const pub = publishLive(await makeTs(kind, 40), s.ingestPort, { lowLatency: true });
   await waitFor(() => s.packager.getStatus().segmentsPublished >= 2, 'two segments', 20_000);
   sim.transmit(ms);
   const call = await waitFor(

@@ -1,13 +1,12 @@
 // test/integration/timeline-dateranges.test.ts: the live server with the simulated scanner lists one EXT-X-DATERANGE per transmission, matching the scanner's log, in the LL playlist, both delta updates and the file on disk; and without --scanner none.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { TRANSMISSION_CLASS } from '../../src/timeline/dateranges.js';
 import { dateRangeId } from '../../src/timeline/scanner-tags.js';
 import { attributeList, checkMediaPlaylist } from '../helpers/check-playlist.js';
-import { makeTs, stopProcess } from '../helpers/media.js';
+import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -25,18 +24,6 @@ function dateRanges(text: string): Map<string, Map<string, string>> {
 const firstPdt = (text: string): number =>
   Date.parse(/#EXT-X-PROGRAM-DATE-TIME:(\S+)/.exec(text)?.[1] ?? '');
 
-function llPublisher(file: string, port: number): ReturnType<typeof spawn> {
-  return spawn(
-    'ffmpeg',
-    [
-      ...['-hide_banner', '-loglevel', 'error', '-re', '-i', file, '-c', 'copy'],
-      ...['-pes_payload_size', '0', '-muxdelay', '0', '-muxpreload', '0', '-flush_packets', '1'],
-      ...['-f', 'mpegts', `tcp://127.0.0.1:${port}`],
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-}
-
 const get = async (s: TestServer, query = ''): Promise<string> =>
   (await fetch(`${s.baseUrl}/hls/live.m3u8${query}`)).text();
 
@@ -48,7 +35,7 @@ describe('EXT-X-DATERANGE per transmission', () => {
       window: 12,
       lowLatency: true,
     });
-    const pub = llPublisher(await makeTs('mp3-lsf', 60), s.ingestPort);
+    const pub = publishLive(await makeTs('mp3-lsf', 60), s.ingestPort, { lowLatency: true });
     try {
       const sim = s.scanner?.simulator;
       assert.ok(sim);
@@ -151,7 +138,7 @@ describe('EXT-X-DATERANGE per transmission', () => {
 
   it('is absent without --scanner, and so is CAN-SKIP-DATERANGES', async () => {
     const s = await startTestServer({ segmentDurationSec: 1, window: 12, lowLatency: true });
-    const pub = llPublisher(await makeTs('mp3-lsf', 20), s.ingestPort);
+    const pub = publishLive(await makeTs('mp3-lsf', 20), s.ingestPort, { lowLatency: true });
     try {
       await waitFor(() => s.packager.position(), 'the first part', 20_000);
       await waitFor(async () => (await get(s)).includes('#EXTINF'), 'a whole segment', 20_000);
