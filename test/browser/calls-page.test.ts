@@ -6,26 +6,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium.js';
+import type { CallJson } from '../../src/calls/call-format.js';
 import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
-/** A call as GET /api/calls gives it (the lead's contract). */
-interface Call {
-  id: string;
-  start_time: number;
-  stop_time: number | null;
-  call_length: number | null;
-  freq: number | null;
-  talkgroup: string | null;
-  talkgroup_tag: string | null;
-  channel: number | null;
-  bank: number | null;
-  label: string | null;
-  open: boolean;
-  m3u8: string | null;
-  audio: string | null;
-}
+/** A call as GET /api/calls gives it. */
+type Call = CallJson;
 
 /** One call this test made the simulator receive. */
 interface Made {
