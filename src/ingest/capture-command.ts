@@ -27,6 +27,23 @@ export interface CaptureCommand {
 export const CAPTURE_SAMPLE_RATES = [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000];
 
 /** Splits alsa:hw:0,4 into its system and device; throws Error naming the accepted forms. */
+/**
+ * ffmpeg's MPEG-TS muxer set for low latency: one frame per PES (ffmpeg's default gathers 2930
+ * bytes, 0.7 s at 32 kbit/s, and a part can only end once the PES after it starts), no muxing
+ * delay, and each packet written at once: the packager cuts on what it has, so buffering only
+ * adds latency.
+ */
+export const LOW_LATENCY_MUX_ARGS: readonly string[] = [
+  '-pes_payload_size',
+  '0',
+  '-muxdelay',
+  '0',
+  '-muxpreload',
+  '0',
+  '-flush_packets',
+  '1',
+];
+
 export function parseCaptureSpec(spec: string): { system: 'alsa' | 'pulse'; device: string } {
   const m = /^(alsa|pulse):(.+)$/.exec(spec);
   if (!m || !/^[\w.,:=@/-]+$/.test(m[2] ?? '')) {
@@ -63,17 +80,7 @@ function ffmpegArgv(s: CaptureSettings, system: string, device: string): string[
     ...codec,
     '-b:a',
     `${s.bitrateKbps}k`,
-    // Low latency: one frame per PES (ffmpeg's default gathers 2930 bytes, 0.7 s at 32 kbit/s,
-    // and a part can only end once the PES after it starts), no muxing delay, and each packet
-    // written at once: the packager cuts on what it has, so buffering only adds latency.
-    '-pes_payload_size',
-    '0',
-    '-muxdelay',
-    '0',
-    '-muxpreload',
-    '0',
-    '-flush_packets',
-    '1',
+    ...LOW_LATENCY_MUX_ARGS,
     '-f',
     'mpegts',
     'pipe:1',

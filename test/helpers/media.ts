@@ -1,4 +1,5 @@
 // test/helpers/media.ts: real encoder output for tests: ffmpeg-made TS files (cached per run) and live ffmpeg publishers.
+import { LOW_LATENCY_MUX_ARGS } from '../../src/ingest/capture-command.js';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,16 +132,7 @@ export function publishLive(
   if (opts.loop) args.push('-stream_loop', '-1');
   args.push('-i', file, '-c', 'copy');
   if (opts.lowLatency) {
-    args.push(
-      '-pes_payload_size',
-      '0',
-      '-muxdelay',
-      '0',
-      '-muxpreload',
-      '0',
-      '-flush_packets',
-      '1',
-    );
+    args.push(...LOW_LATENCY_MUX_ARGS);
   }
   args.push('-f', 'mpegts', `tcp://127.0.0.1:${port}`);
   return spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
