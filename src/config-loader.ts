@@ -61,7 +61,10 @@ function parseArgv(argv: readonly string[]): ParsedArgs {
     }
     const v = inline ?? argv[++i];
     if (v === undefined) throw new ConfigError(`${spec.flag} needs a value`);
-    out.values.push({ spec, raw: v });
+    // A repeated list flag adds to its first occurrence's value (one item a line).
+    const earlier = spec.kind === 'list' ? out.values.find((x) => x.spec === spec) : undefined;
+    if (earlier) earlier.raw = `${String(earlier.raw)}\n${v}`;
+    else out.values.push({ spec, raw: v });
   }
   return out;
 }
@@ -123,6 +126,10 @@ export function applyFile(cfg: AppConfig, obj: Record<string, unknown>, path: st
     if (!spec) {
       const known = OPTIONS.map(fileKey).join(', ');
       throw new ConfigError(`unknown key ${JSON.stringify(k)} in ${path}; known keys: ${known}`);
+    }
+    if (spec.kind === 'list' && Array.isArray(v) && v.every((x) => typeof x === 'string')) {
+      applyOne(cfg, spec, v.join('\n'), `in ${path}`);
+      continue;
     }
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
       throw new ConfigError(

@@ -11,6 +11,10 @@ import { parseAllowList } from './ingest/address-filter.js';
 import { parseIngestSpec } from './ingest/ingest-spec.js';
 import { parseDurationSec, parseSizeBytes } from './calls/units.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
+import { parseAllowedSource } from './http/allowed-sources.js';
+import { parseRelaySpec } from './relay/relay-spec.js';
+import { parseCallUploadSpec } from './call-upload/upload-spec.js';
+import { parseNotifySpec } from './notify/notify-spec.js';
 
 /** Every setting of scanner-hls. Each field's default is in defaultConfig() below, and only there. */
 export interface AppConfig {
@@ -79,11 +83,26 @@ export interface AppConfig {
   callsRetentionSec: number;
   /** Call log: bytes the database may use (oldest calls go first); 0 = no limit. */
   callsMaxBytes: number;
+  /** Origins besides this server that the page's ?src= may load a playlist from. */
+  allowedSources: string[];
+  /** GET /live.mp3 (or /live.aac): the live elementary audio as one endless stream, with ICY metadata. */
+  liveAudio: boolean;
+  /** Most /live.mp3 listeners at once; more get 503. */
+  liveAudioMaxListeners: number;
+  /** Icecast servers to relay the live MP3 to (icecast://source:PASSWORD@HOST:PORT/MOUNT…). */
+  relay: string[];
+  /** With --relay and AAC input: transcode to MP3 through ffmpeg rather than refuse. */
+  relayTranscode: boolean;
+  /** Call-upload targets (rdio-scanner:URL?key=…&system=…, openmhz:URL?key=…&system=…). */
+  callUpload: string[];
+  /** Alert endpoints POSTed at call start and end (URL[?format=ntfy&talkgroup=…&channel=…&label=…]). */
+  notify: string[];
 }
 
 /** A setting's value as given: a flag or variable string, or a JSON file's value. */
 export type Raw = string | number | boolean;
-type Kind = 'string' | 'int' | 'number' | 'boolean';
+/** 'list': repeatable on the command line; whitespace-separated in a variable; a string or an array of strings in the file. */
+type Kind = 'string' | 'int' | 'number' | 'boolean' | 'list';
 
 /** One setting: its key, flag, environment variable, meaning and validator (its default is in defaultConfig()). */
 export interface OptionSpec {
@@ -110,6 +129,30 @@ function num(raw: Raw, int: boolean, min: number, max: number, unit = ''): numbe
 function str(raw: Raw): string {
   if (typeof raw !== 'string') throw new Error('must be a string');
   return raw;
+}
+
+/** A list setting's items: the raw value split on whitespace (each occurrence of a repeated flag is one line). */
+function items(raw: Raw): string[] {
+  return String(raw)
+    .split(/\s+/)
+    .filter((x) => x !== '');
+}
+
+/** Validates each item with parse, naming the item that fails. */
+function listOf(raw: Raw, parse: (s: string) => unknown): string[] {
+  if (typeof raw !== 'string') throw new Error('must be a string or an array of strings');
+  const list = items(raw);
+  for (const item of list) {
+    try {
+      parse(item);
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      if (list.length === 1) throw new Error(why);
+      const masked = item.replace(/:[^:@/]*@/, ':***@').replace(/key=[^&]*/, 'key=***');
+      throw new Error(`${masked}: ${why}`);
+    }
+  }
+  return list;
 }
 
 function bool(raw: Raw): boolean {
@@ -522,6 +565,85 @@ export const OPTIONS: readonly OptionSpec[] = [
       c.callsMaxBytes = parseSizeBytes(raw);
     },
   },
+  {
+    key: 'allowedSources',
+    flag: '--allowed-sources',
+    env: 'SCANNER_HLS_ALLOWED_SOURCES',
+    kind: 'list',
+    defaultText: 'this server only',
+    describe:
+      'Origins the page may play a playlist from with ?src= (e.g. https://feeds.example.org); repeatable. Any other ?src= is refused.',
+    apply(c, raw) {
+      c.allowedSources = listOf(raw, parseAllowedSource).map(parseAllowedSource);
+    },
+  },
+  {
+    key: 'liveAudio',
+    flag: '--live-audio',
+    env: 'SCANNER_HLS_LIVE_AUDIO',
+    kind: 'boolean',
+    describe:
+      'Serve GET /live.mp3 (or /live.aac for AAC input): the live audio as one endless stream for VLC, car stereos and smart speakers, with ICY metadata.',
+    apply(c, raw) {
+      c.liveAudio = bool(raw);
+    },
+  },
+  {
+    key: 'liveAudioMaxListeners',
+    flag: '--live-audio-max-listeners',
+    env: 'SCANNER_HLS_LIVE_AUDIO_MAX_LISTENERS',
+    kind: 'int',
+    describe: 'With --live-audio: most listeners at once; the next one gets 503.',
+    apply(c, raw) {
+      c.liveAudioMaxListeners = num(raw, true, 1, 100_000);
+    },
+  },
+  {
+    key: 'relay',
+    flag: '--relay',
+    env: 'SCANNER_HLS_RELAY',
+    kind: 'list',
+    defaultText: '(none)',
+    describe:
+      'Relay the live MP3 to an Icecast server (a Broadcastify feed), unchanged: icecast://source:PASSWORD@HOST:PORT/MOUNT[?protocol=put|source&name=…&public=0]; repeatable.',
+    apply(c, raw) {
+      c.relay = listOf(raw, parseRelaySpec);
+    },
+  },
+  {
+    key: 'relayTranscode',
+    flag: '--relay-transcode',
+    env: 'SCANNER_HLS_RELAY_TRANSCODE',
+    kind: 'boolean',
+    describe: 'With --relay and AAC input: transcode to MP3 with ffmpeg (Icecast feeds take MP3).',
+    apply(c, raw) {
+      c.relayTranscode = bool(raw);
+    },
+  },
+  {
+    key: 'callUpload',
+    flag: '--call-upload',
+    env: 'SCANNER_HLS_CALL_UPLOAD',
+    kind: 'list',
+    defaultText: '(none)',
+    describe:
+      'Upload each finished call: rdio-scanner:URL?key=KEY&system=ID or openmhz:URL?key=KEY&system=NAME; queued on disk and retried; repeatable.',
+    apply(c, raw) {
+      c.callUpload = listOf(raw, parseCallUploadSpec);
+    },
+  },
+  {
+    key: 'notify',
+    flag: '--notify',
+    env: 'SCANNER_HLS_NOTIFY',
+    kind: 'list',
+    defaultText: '(none)',
+    describe:
+      'POST an alert at call start and end: URL[?format=ntfy&talkgroup=…&channel=…&label=…] (filters are comma lists); repeatable.',
+    apply(c, raw) {
+      c.notify = listOf(raw, parseNotifySpec);
+    },
+  },
 ];
 
 /** The defaults: the one place they are written (help text and README derive theirs from here). */
@@ -561,6 +683,13 @@ export function defaultConfig(): AppConfig {
     retentionMaxBytes: 0,
     callsRetentionSec: 30 * 86400,
     callsMaxBytes: 256 * 2 ** 20,
+    allowedSources: [],
+    liveAudio: false,
+    liveAudioMaxListeners: 1000,
+    relay: [],
+    relayTranscode: false,
+    callUpload: [],
+    notify: [],
   };
 }
 
@@ -571,7 +700,7 @@ export function defaultText(spec: OptionSpec): string {
   const key = spec.key;
   if (key === 'http') return `${d.httpHost}:${d.httpPort}`;
   const v = d[key];
-  return v === null ? '(none)' : String(v);
+  return v === null || (Array.isArray(v) && v.length === 0) ? '(none)' : String(v);
 }
 
 /** The EXT-X-TARGETDURATION in force: the configured one, or ceil(segment duration). */
