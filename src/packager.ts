@@ -90,6 +90,17 @@ export interface PlaylistWritten {
   publishLatencyMs: number;
 }
 
+/** Media as it is cut, before any disk write ('media' event): parts with LL-HLS, else segments. */
+export interface MediaCut {
+  /** TS bytes, PAT+PMT first: the listener may keep them (never changed afterwards). */
+  bytes: Uint8Array;
+  /** First timestamp, unwrapped 90 kHz ticks. */
+  startTicks: number;
+  durationSec: number;
+  /** The timeline broke just before this (a new encoder session, PMT change, timestamp jump). */
+  discontinuity: boolean;
+}
+
 /**
  * Events: 'status' (StreamStatus) whenever something a listener sees changes;
  * 'segment-written', then 'playlist-written' once the playlist lists it, and 'segment-deleted'
@@ -102,6 +113,8 @@ export interface PackagerEvents {
   'segment-deleted': [{ name: string }];
   /** The served playlist changed (a part, a segment or a GAP): held LL-HLS requests may be answered. */
   publish: [];
+  /** Every part (LL-HLS) or segment (plain HLS) as the segmenter cuts it: taps such as /live.mp3 and --relay. */
+  media: [MediaCut];
 }
 
 /** The segment whose parts are being published (LL-HLS). */
@@ -362,8 +375,22 @@ export class Packager extends EventEmitter<PackagerEvents> {
       const part = { ...e.part, bytes: e.part.bytes.slice() };
       if (this.lastPart === null && !this.open) this.fixPartTarget(part.partTargetSec);
       this.enqueue(() => this.publishPart(part));
+      this.emit('media', {
+        bytes: part.bytes,
+        startTicks: part.startTicks,
+        durationSec: part.durationSec,
+        discontinuity: part.index === 0 && part.discontinuity,
+      });
     } else if (e.type === 'segment') {
       const seg = { ...e.segment, bytes: e.segment.bytes.slice() };
+      if (!this.opts.partDurationSec) {
+        this.emit('media', {
+          bytes: seg.bytes,
+          startTicks: seg.startTicks,
+          durationSec: seg.durationSec,
+          discontinuity: seg.discontinuity,
+        });
+      }
       this.gaps.covered(seg.programDateTimeMs + seg.durationSec * 1000);
       this.gapMedia.onSegment(seg.bytes, seg.startTicks, seg.durationSec, this.segmenter.program);
       // Segment events fire synchronously inside push(): now is when the cutting chunk arrived.
