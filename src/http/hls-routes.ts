@@ -1,4 +1,4 @@
-// src/http/hls-routes.ts: GET /hls/*: the live playlist from the LiveFeed (blocking reloads, delta updates, gzip) and the segment directory from disk (hinted parts held until whole), with HLS headers and CORS.
+// src/http/hls-routes.ts: GET /hls/*: the fast path before Express (hls-front.ts: the live playlist, segments and parts from memory) and the Express router behind it (time-shift fall-through, other files, hlsRoutes alone).
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { access } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,8 +15,11 @@ import {
   SEGMENT_CACHE,
   type WakeStats,
 } from './playlist-waiters.js';
+import { type HlsFront, hlsFront } from './hls-front.js';
+import { acceptsGzip, isContainedPath } from './hls-request.js';
+import type { SegmentCacheOptions } from './segment-cache.js';
 
-export { PLAYLIST_CACHE, SEGMENT_CACHE };
+export { PLAYLIST_CACHE, SEGMENT_CACHE, acceptsGzip, isContainedPath };
 
 export interface HlsRouteOptions {
   /** Stream name; /hls/<stream>.m3u8 is answered from the feed. */
@@ -35,6 +38,10 @@ export interface HlsRouteOptions {
   onWake?: (s: WakeStats) => void;
   /** How long one run of answers to held requests may keep the event loop (tests). */
   wakeSliceMs?: number;
+  /** The segment cache's budget and largest file (tests); defaults in hls-front.ts. */
+  segmentCache?: Partial<SegmentCacheOptions>;
+  /** How long a held file is trusted before its next request checks the disk (tests). */
+  segmentRecheckMs?: number;
 }
 
 const TYPES: Record<string, { type: string; cache: string }> = {
@@ -54,18 +61,6 @@ function cors(req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
-/** True for a path that stays inside the directory: no '..', no dotfiles, no NUL, no backslash. */
-export function isContainedPath(urlPath: string): boolean {
-  let p: string;
-  try {
-    p = decodeURIComponent(urlPath);
-  } catch {
-    return false;
-  }
-  if (p.includes('\0') || p.includes('\\')) return false;
-  return p.split('/').every((part) => part === '' || (!part.startsWith('.') && part !== '..'));
-}
-
 function notFound(res: Response): void {
   res.status(404).type('text/plain').send('not found\n');
 }
@@ -74,38 +69,6 @@ function notFound(res: Response): void {
 function queryOf(url: string): URLSearchParams {
   const q = url.indexOf('?');
   return new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-}
-
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-}
-
-/**
- * Whether a response may be gzipped, by the request's Accept-Encoding (RFC 9110 §12.5.3): gzip
- * (or *) with a q above 0, and not below identity's. Identity not named takes the lowest q named,
- * as Express's negotiator does, so "br, gzip;q=0.5" still gets gzip; no header means identity.
- */
-export function acceptsGzip(header: string | undefined): boolean {
-  if (!header) return false;
-  let gzip: number | undefined;
-  let identity: number | undefined;
-  let star: number | undefined;
-  let lowest = 1;
-  for (const item of header.split(',')) {
-    const [coding = '', ...params] = item.trim().toLowerCase().split(';');
-    if (coding === '') continue;
-    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
-    const quality = Number.isFinite(q) ? q : 0;
-    lowest = Math.min(lowest, quality);
-    if (coding === 'gzip' || coding === 'x-gzip') gzip = quality;
-    else if (coding === 'identity') identity = quality;
-    else if (coding === '*') star = quality;
-  }
-  const qGzip = gzip ?? star ?? 0;
-  const qIdentity = identity ?? star ?? lowest;
-  return qGzip > 0 && qGzip >= qIdentity;
 }
 
 function badRequest(res: Response, message: string): void {
@@ -120,15 +83,19 @@ function badRequest(res: Response, message: string): void {
 export interface HlsRouter {
   router: Router;
   /**
-   * A node:http request handler for before Express: it takes the requests that will be held (a
-   * blocking playlist reload that must wait, a hinted part not on disk yet) and calls next() for
-   * every other. A request held this way carries none of Express's per-request state (its router
-   * closures, req/res extensions): measured by bench:ll, that is what lets one process hold
-   * 10,000 under 200 MB. Without it the router holds them itself, at more memory each.
+   * A node:http request handler for before Express (hls-front.ts): it answers every GET, HEAD and
+   * OPTIONS under the mount itself (the live playlist, blocking reloads, segments and parts from
+   * memory, 404, 405) and calls next() only for a time-shift playlist (?start=&end=) and files
+   * that are not segments. A request answered or held this way carries none of Express's
+   * per-request state (its router closures, req/res extensions): measured by bench:ll, that is
+   * what lets one process hold 10,000 under 200 MB, and by bench:http, what lets /hls answer at
+   * the speed of node:http itself.
    */
   front: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
   waiters: PlaylistWaiters;
   bodies: PlaylistBodies;
+  /** The segment cache behind front. */
+  cache: HlsFront['cache'];
 }
 
 /** The /hls router. Anything that is not a file in the directory gets 404; nothing escapes it. */
@@ -163,29 +130,19 @@ export function hlsRouter(opts: HlsRouteOptions): HlsRouter {
       () => waiters.holdPart(res, hint, head),
     );
 
-  const front = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    const url = req.url ?? '/';
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !url.startsWith(`${mount}/`)) {
-      return next();
-    }
-    const path = pathOf(url).slice(mount.length);
-    const head = req.method === 'HEAD';
-    if (path === playlistPath) {
-      const decision = decide(url);
-      // Answered at once (or refused): Express does it, with ETag and 304.
-      if (decision.kind !== 'wait') return next();
-      opts.onPlaylistRequest?.(req);
-      const gzip = acceptsGzip(req.headers['accept-encoding']);
-      waiters.holdPlaylist(res, decision.target, decision.skip, gzip, head);
-      return;
-    }
-    const hint = feed.preloadHint();
-    if (hint !== null && path === `/${hint}`) {
-      void holdPartIfMissing(hint, res, head, next);
-      return;
-    }
-    next();
-  };
+  const fast = hlsFront({
+    stream: opts.stream,
+    outDir: opts.outDir,
+    feed,
+    clock: opts.clock,
+    mount,
+    bodies,
+    waiters,
+    decide,
+    onPlaylistRequest: opts.onPlaylistRequest,
+    cache: opts.segmentCache,
+    recheckMs: opts.segmentRecheckMs,
+  });
 
   const router = express.Router();
   router.use(cors);
@@ -236,5 +193,5 @@ export function hlsRouter(opts: HlsRouteOptions): HlsRouter {
     }),
   );
   router.use((_req, res) => notFound(res));
-  return { router, front, waiters, bodies };
+  return { router, front: fast.handle, waiters, bodies, cache: fast.cache };
 }
