@@ -5,6 +5,7 @@ import { type Clock, systemClock } from './clock.js';
 import { type AppConfig, effectiveTargetDuration } from './config.js';
 import { IngestError, StorageError, systemCause } from './errors.js';
 import { LiveWindow } from './hls/live-window.js';
+import type { MediaPlaylist, MediaSegment } from './hls/playlist.js';
 import { renderMediaPlaylist } from './hls/render.js';
 import { Segmenter, type SegmenterEvent } from './hls/segmenter.js';
 import { LogThrottle } from './log-throttle.js';
@@ -14,6 +15,18 @@ import { DiskStore } from './storage/disk-store.js';
 
 /** Bytes read at a time: large enough to make read(2) cost nothing, small enough for the 100 MB budget. */
 const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** The VOD playlist of every segment cut (what LiveWindow.toPlaylist('vod') gives when nothing slid out). */
+function vodPlaylist(segments: MediaSegment[], targetDurationSec: number): MediaPlaylist {
+  return {
+    targetDurationSec,
+    mediaSequence: 0,
+    discontinuitySequence: 0,
+    playlistType: 'VOD',
+    endList: true,
+    segments,
+  };
+}
 
 /** Summary of a batch run. */
 export interface BatchResult {
@@ -52,7 +65,10 @@ export async function runBatch(
   }
   const log = logger.child('packager');
   const targetDurationSec = effectiveTargetDuration(cfg);
-  const window = new LiveWindow({ size: cfg.vod ? null : cfg.window, targetDurationSec });
+  // VOD keeps every segment in a plain list: the live window's bookkeeping per add is linear in
+  // what it holds, which over 18,000 segments (10 h) is quadratic.
+  const window = cfg.vod ? null : new LiveWindow({ size: cfg.window, targetDurationSec });
+  const vod: MediaSegment[] = [];
   const runId = makeRunId(clock.now());
   const warnings = new LogThrottle(10_000);
   const onEvent = (e: SegmenterEvent): void => {
@@ -64,15 +80,17 @@ export async function runBatch(
     }
     if (e.type !== 'segment') return;
     const seg = e.segment;
-    const uri = segmentUri(cfg.stream, runId, window.nextMsn);
+    const msn = window ? window.nextMsn : vod.length;
+    const uri = segmentUri(cfg.stream, runId, msn);
     store.writeNewSync(uri, seg.bytes);
-    const { evicted } = window.add({
+    const entry = {
       uri,
       durationSec: seg.durationSec,
       discontinuity: seg.discontinuity,
       programDateTimeMs: seg.programDateTimeMs,
-    });
-    for (const s of evicted) store.removeSync(s.uri);
+    };
+    if (!window) return void vod.push({ ...entry, msn });
+    for (const s of window.add(entry).evicted) store.removeSync(s.uri);
   };
   const segmenter = new Segmenter(
     { segmentDurationSec: cfg.segmentDurationSec, targetDurationSec, program: cfg.program },
@@ -88,11 +106,8 @@ export async function runBatch(
   }
   segmenter.end(clock.now());
   const playlist = `${cfg.stream}.m3u8`;
-  if (window.listed.length > 0)
-    await store.writeAtomic(
-      playlist,
-      renderMediaPlaylist(window.toPlaylist(cfg.vod ? 'vod' : 'ended')),
-    );
+  const model = window ? window.toPlaylist('ended') : vodPlaylist(vod, targetDurationSec);
+  if (model.segments.length > 0) await store.writeAtomic(playlist, renderMediaPlaylist(model));
   return {
     segments: segmenter.stats.segments,
     bytes: segmenter.stats.bytes,
