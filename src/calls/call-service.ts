@@ -10,6 +10,7 @@ import { archiveView } from '../storage/archive-view.js';
 import { RetentionReaper } from '../storage/retention-reaper.js';
 import type { SegmentStore } from '../storage/segment-store.js';
 import { CallDb } from './call-db.js';
+import type { CallRow } from './call-format.js';
 import { CallDiff, closeStale } from './call-recorder.js';
 import { Replay } from './replay.js';
 import { ReplayArchive } from './segment-archive.js';
@@ -34,6 +35,15 @@ export interface CallServiceOptions {
   callsMaxBytes: number;
 }
 
+/** A call went on the air ('opened') or finished ('closed'); row is as written to the log. */
+export interface CallEvent {
+  kind: 'opened' | 'closed';
+  row: CallRow;
+}
+
+/** Calls whose open/close was announced are remembered this many at most (the log is shorter). */
+const ANNOUNCED_MAX = 2000;
+
 /** How often old calls are pruned. */
 const PRUNE_INTERVAL_MS = 3600_000;
 /** Calls deleted per step while the database is over its quota. */
@@ -55,6 +65,9 @@ export class CallService {
   private cancelPrune: (() => void) | null = null;
   private codec: () => string | null = () => null;
   private readonly reapedFns = new Set<(uri: string) => void>();
+  private readonly callFns = new Set<(e: CallEvent) => void>();
+  /** What has been announced of each recent call. */
+  private readonly announced = new Map<number, CallEvent['kind']>();
 
   private constructor(
     readonly db: CallDb,
@@ -170,9 +183,46 @@ export class CallService {
   attachScanner(scanner: Pick<ScannerService, 'onTransmissions'>): () => void {
     return scanner.onTransmissions((log) => {
       const rows = this.diff.changed(log, this.codec());
-      if (!this.attempt('record calls', () => this.db.upsertCalls(rows)))
+      if (!this.attempt('record calls', () => this.db.upsertCalls(rows))) {
         for (const r of rows) this.diff.forget(r.id);
+        return;
+      }
+      // Oldest first, so a listener sees calls in the order they went on the air.
+      for (const r of [...rows].reverse()) this.announce(r);
     });
+  }
+
+  /**
+   * Calls fn once when each call opens and once when it closes (a call that was already over
+   * when first seen gives both, in that order), after it is in the database; returns the
+   * unsubscribe function. fn runs in the scanner's callback: it must return at once.
+   */
+  onCall(fn: (e: CallEvent) => void): () => void {
+    this.callFns.add(fn);
+    return () => this.callFns.delete(fn);
+  }
+
+  private announce(row: CallRow): void {
+    const was = this.announced.get(row.id);
+    const kinds: CallEvent['kind'][] = [];
+    if (was === undefined) kinds.push('opened');
+    if (row.open === 0 && was !== 'closed') kinds.push('closed');
+    if (kinds.length === 0) return;
+    this.announced.delete(row.id);
+    this.announced.set(row.id, row.open === 0 ? 'closed' : 'opened');
+    for (const k of this.announced.keys()) {
+      if (this.announced.size <= ANNOUNCED_MAX) break;
+      this.announced.delete(k);
+    }
+    for (const kind of kinds) {
+      for (const fn of this.callFns) {
+        try {
+          fn({ kind, row });
+        } catch (e) {
+          this.opts.logger.error(`call ${kind} listener failed: ${errorMessage(e)}`);
+        }
+      }
+    }
   }
 
   /** Where the stream's audio codec now ('mp3', 'aac') comes from; it is recorded with each call. */

@@ -1,0 +1,217 @@
+// src/notify/notifier.ts: Notifier: one --notify target: filtered call start/end alerts through a bounded in-memory queue, rate-limited (token bucket) and retried, never awaited by the caller.
+import { Backoff } from '../backoff.js';
+import type { CallRow } from '../calls/call-format.js';
+import type { Clock } from '../clock.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { type NotifyKind, notifyEvent, ntfyMessage, passes } from './notify-event.js';
+import type { NotifySpec } from './notify-spec.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** The HTTP call (global fetch by default). */
+export type NotifyFetch = (
+  url: string,
+  init: RequestInit,
+) => Promise<{ status: number; text?: () => Promise<string> }>;
+
+export interface NotifierOptions {
+  spec: NotifySpec;
+  /** --stream, named in JSON events. */
+  stream: string;
+  clock: Clock;
+  logger: Logger;
+  /** Sends per second and at once (default 1/s, burst 5). */
+  rate?: { perSec: number; burst: number };
+  /** Most alerts waiting; beyond it the oldest is dropped (default 50). */
+  maxQueue?: number;
+  /** Tries per alert (default 4). */
+  attempts?: number;
+  /** Retry delays (default 1 s doubling to 30 s). */
+  backoff?: { initialMs: number; maxMs: number };
+  /** Per-request timeout (default 5 s): an endpoint that never answers holds one alert that long. */
+  timeoutMs?: number;
+  fetch?: NotifyFetch;
+}
+
+/** Counters for /api/status and /metrics. */
+export interface NotifierStats {
+  target: string;
+  queued: number;
+  sent: number;
+  /** Alerts given up after every try failed. */
+  failed: number;
+  /** Alerts dropped because the queue was full. */
+  dropped: number;
+  /** Alerts that waited for the rate limit. */
+  delayed: number;
+}
+
+interface Alert {
+  kind: NotifyKind;
+  call: CallRow;
+  tries: number;
+}
+
+/** Log lines about a failing endpoint at most this often. */
+const LOG_EVERY_MS = 60_000;
+
+/** Statuses that retrying the same request cannot fix. */
+function isPermanent(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
+/**
+ * call() filters and queues an alert and returns at once: alerts go out one at a time, in
+ * order, as the token bucket allows; a failed one is retried with backoff up to `attempts`
+ * times; a full queue drops its oldest. Failures are logged at most once a minute.
+ */
+export class Notifier {
+  private readonly queue: Alert[] = [];
+  private readonly bucket: TokenBucket;
+  private readonly backoff: Backoff;
+  private readonly fetchFn: NotifyFetch;
+  private readonly counts = { sent: 0, failed: 0, dropped: 0, delayed: 0 };
+  private running = false;
+  private closed = false;
+  private endSleep: (() => void) | null = null;
+  private lastLogMs = -Infinity;
+  private readonly idleFns: (() => void)[] = [];
+
+  constructor(private readonly opts: NotifierOptions) {
+    const r = opts.rate ?? { perSec: 1, burst: 5 };
+    this.bucket = new TokenBucket(r.perSec, r.burst);
+    const b = opts.backoff ?? { initialMs: 1000, maxMs: 30_000 };
+    this.backoff = new Backoff({ ...b, healthyMs: Infinity });
+    this.fetchFn = opts.fetch ?? ((url, init) => fetch(url, init));
+  }
+
+  get display(): string {
+    return this.opts.spec.display;
+  }
+
+  /** A call started or ended: queues its alert when the filters let it through. */
+  call(kind: NotifyKind, row: CallRow): void {
+    if (this.closed || !passes(this.opts.spec.filters, row)) return;
+    this.queue.push({ kind, call: row, tries: 0 });
+    const max = this.opts.maxQueue ?? 50;
+    while (this.queue.length > max) {
+      this.queue.shift();
+      this.counts.dropped++;
+      this.note(`alert queue full (${max}): dropped the oldest (${this.counts.dropped} so far)`);
+    }
+    if (!this.running) void this.run();
+  }
+
+  stats(): NotifierStats {
+    return { target: this.display, queued: this.queue.length, ...this.counts };
+  }
+
+  /** Resolves once the queue is empty (tests). */
+  idle(): Promise<void> {
+    if (this.queue.length === 0 && !this.running) return Promise.resolve();
+    return new Promise((r) => this.idleFns.push(r));
+  }
+
+  /** Stops; alerts still queued are dropped. */
+  close(): void {
+    this.closed = true;
+    this.queue.length = 0;
+    this.endSleep?.();
+    for (const f of this.idleFns.splice(0)) f();
+  }
+
+  private note(line: string): void {
+    const now = this.opts.clock.now();
+    if (now - this.lastLogMs < LOG_EVERY_MS) return;
+    this.lastLogMs = now;
+    this.opts.logger.warn(`${this.display}: ${line}`);
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (!this.closed) {
+        const alert = this.queue[0];
+        if (!alert) break;
+        const wait = this.bucket.waitMs(this.opts.clock.now());
+        if (wait > 0) {
+          if (alert.tries === 0) this.counts.delayed++;
+          await this.sleep(wait);
+          continue;
+        }
+        this.bucket.take(this.opts.clock.now());
+        const outcome = await this.send(alert);
+        if (this.closed) break;
+        if (outcome === 'sent') {
+          this.backoff.reset();
+          this.counts.sent++;
+          this.drop(alert);
+          continue;
+        }
+        alert.tries++;
+        if (outcome === 'permanent' || alert.tries >= (this.opts.attempts ?? 4)) {
+          this.counts.failed++;
+          this.note(`gave up on a ${alert.kind} alert after ${alert.tries} tries`);
+          this.drop(alert);
+          continue;
+        }
+        await this.sleep(this.backoff.next(0));
+      }
+    } catch (e) {
+      this.opts.logger.error(`${this.display}: notifier stopped unexpectedly: ${errorMessage(e)}`);
+    } finally {
+      this.running = false;
+    }
+    for (const f of this.idleFns.splice(0)) f();
+  }
+
+  private drop(alert: Alert): void {
+    const i = this.queue.indexOf(alert);
+    if (i >= 0) this.queue.splice(i, 1);
+  }
+
+  private async send(alert: Alert): Promise<'sent' | 'retry' | 'permanent'> {
+    const { spec, stream } = this.opts;
+    const init: RequestInit =
+      spec.format === 'ntfy'
+        ? (() => {
+            const m = ntfyMessage(alert.kind, alert.call, spec.base);
+            return { method: 'POST', body: m.body, headers: m.headers };
+          })()
+        : {
+            method: 'POST',
+            body: JSON.stringify(notifyEvent(alert.kind, alert.call, stream, spec.base)),
+            headers: { 'Content-Type': 'application/json' },
+          };
+    try {
+      const res = await this.fetchFn(spec.url, {
+        ...init,
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
+      });
+      // Read the reply so the connection is free again (the timeout covers a body that never ends).
+      await res.text?.().catch(() => '');
+      if (res.status < 300) return 'sent';
+      if (isPermanent(res.status)) {
+        this.note(`HTTP ${res.status} for a ${alert.kind} alert; not retried`);
+        return 'permanent';
+      }
+      this.note(`HTTP ${res.status}; retrying`);
+      return 'retry';
+    } catch (e) {
+      this.note(`${errorMessage(e)}; retrying`);
+      return 'retry';
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const cancel = this.opts.clock.setTimer(() => done(), ms);
+      const done = (): void => {
+        cancel();
+        this.endSleep = null;
+        resolve();
+      };
+      this.endSleep = done;
+    });
+  }
+}
