@@ -47,6 +47,8 @@ function demoArgs(): string[] {
     ...['--http', '127.0.0.1:8080', '--segment-duration', '1', '--window', '6'],
     // Calls stay replayable for an hour (a 24 kbit/s clip: about 11 MB).
     ...['--retention', '1h'],
+    // The plain MP3 URL (/live.mp3) for VLC and smart speakers.
+    '--live-audio',
     ...['--out', join(dir, 'segments'), '--state-dir', join(dir, 'state')],
   ];
 }
