@@ -30,10 +30,18 @@ export const TEXT = {
   unsupported:
     'This browser can’t play live audio streams. Try a current Chrome, Firefox, Edge or Safari.',
   badSrc: 'The stream address in this link is not valid: it must start with http:// or https://.',
+  srcNotAllowed: 'This page does not play streams from the address in this link',
   replaying: 'Replaying a call; live is paused. “Back to live” returns to it.',
 };
 
-/** The playlist to play: ?src= (validated http or https) or this server's /hls/<stream>.m3u8. */
+/** Origins other than this server that ?src= may name (--allowed-sources, rendered by the server). */
+const ALLOWED_SOURCES = (body.dataset.allowedSources || '').split(' ').filter(Boolean);
+
+/**
+ * The playlist to play: ?src= or this server's /hls/<stream>.m3u8. ?src= must be http(s) and on
+ * this server or an origin in --allowed-sources; anything else is refused with a reason (the
+ * page then loads nothing).
+ */
 function choosePlaylist() {
   const src = new URLSearchParams(location.search).get('src');
   if (src === null || src === '') {
@@ -42,20 +50,26 @@ function choosePlaylist() {
       external: false,
     };
   }
-  // An absolute http(s) URL (the server allows its origin in the CSP) or a path on this server.
+  // An absolute http(s) URL or a path on this server.
   const isPath = src.startsWith('/') && !src.startsWith('//') && !src.startsWith('/\\');
+  let url;
   try {
-    const url = isPath ? new URL(src, location.href) : new URL(src);
-    if (url.protocol === 'http:' || url.protocol === 'https:') {
-      return { url: url.href, external: url.origin !== location.origin };
-    }
+    url = isPath ? new URL(src, location.href) : new URL(src);
   } catch {
-    // fall through: not a URL
+    return { refused: TEXT.badSrc };
   }
-  return null;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { refused: TEXT.badSrc };
+  if (url.origin !== location.origin && !ALLOWED_SOURCES.includes(url.origin)) {
+    return { refused: `${TEXT.srcNotAllowed} (${url.origin})` };
+  }
+  return { url: url.href, external: url.origin !== location.origin };
 }
 
-export const playlist = choosePlaylist();
+const chosen = choosePlaylist();
+/** The playlist to play, or null when ?src= was refused (playlistRefusal says why). */
+export const playlist = chosen.refused ? null : chosen;
+/** The one-line message for a refused ?src=, else ''. */
+export const playlistRefusal = chosen.refused || '';
 
 /** hls.js where classic MediaSource exists; native HLS where it does not (iPhone); hls.js on ManagedMediaSource as a last resort. */
 export function chooseEngine() {

@@ -9,6 +9,7 @@ import {
   nothingPublished,
   playButton,
   playlist,
+  playlistRefusal,
   say,
   shownMessage,
   state,
@@ -309,7 +310,7 @@ export function showBehind() {
 /** The message line: an explicit text, or what the current state means to a listener. */
 export function refreshMessage(text) {
   if (text) return say(text);
-  if (!playlist) return say(TEXT.badSrc);
+  if (!playlist) return say(playlistRefusal);
   if (!state.engine) return say(TEXT.unsupported);
   if (state.replay) return say(TEXT.replaying);
   if (!state.wantPlay) {

@@ -2,6 +2,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Clock } from '../clock.js';
 import { isAppError } from '../errors.js';
+import { BodyError, CONTROL_BODY_LIMIT, jsonBody } from './body-limit.js';
 import type { Logger } from '../logger.js';
 import { isActionName, parseAction, parseChannelWrite, channelOf } from '../scanner/actions.js';
 import { isAuthorized } from '../scanner/control-token.js';
@@ -40,7 +41,9 @@ export function scannerRoutes(scanner: ScannerRouteSource, opts: ScannerRouteOpt
   const streams = new SseStreams({ clock: opts.clock });
   scanner.onClose(() => streams.endAll());
 
-  router.use(express.json({ limit: '4kb' }));
+  // Control bodies are small JSON objects; a larger announced body was refused with 413 before
+  // this (body-limit.ts), and a chunked one is read no further than the limit.
+  router.use(jsonBody(CONTROL_BODY_LIMIT));
 
   router.get('/', (_req, res) => {
     res.set('Cache-Control', 'no-store').json(scanner.status());
@@ -114,7 +117,7 @@ export function scannerRoutes(scanner: ScannerRouteSource, opts: ScannerRouteOpt
     res.status(404).json({ error: `no scanner route ${req.method} ${req.path.slice(0, 60)}` });
   });
 
-  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     // An EncodeError (a value the protocol cannot carry) is a bad request, like BadRequestError.
     const coded =
       err instanceof EncodeError
@@ -130,7 +133,16 @@ export function scannerRoutes(scanner: ScannerRouteSource, opts: ScannerRouteOpt
     // body-parser errors (bad JSON, too large) carry their own 4xx status.
     const status = httpStatusOf(err);
     if (status >= 400 && status < 500) {
-      res.status(status).json({ error: 'request body must be a small JSON object' });
+      // The rest of a too-large body is never read: the connection closes (HTTP/1.1).
+      if (status === 413 && req.httpVersionMajor < 2) res.set('Connection', 'close');
+      res.status(status).json({
+        error:
+          status === 413
+            ? `request body too large: at most ${CONTROL_BODY_LIMIT} bytes`
+            : err instanceof BodyError
+              ? err.message
+              : 'request body must be a small JSON object',
+      });
       return;
     }
     opts.logger.error('scanner route failed', { error: String(err) });

@@ -11,6 +11,10 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { ConfigError, errorMessage, systemCause } from '../errors.js';
+import { refuseOversizedBody } from './body-limit.js';
+
+/** Longest TLS handshake a client may take. */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** The PEM certificate chain and private key, read and checked. */
 export interface TlsCredentials {
@@ -269,12 +273,19 @@ export function createSecureAppServer(
         front(req as IncomingMessage, res as ServerResponse, () => toApp(req, res));
       }
     : toApp;
-  const server = createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true }, listener);
+  const server = createSecureServer(
+    // A TLS handshake that has not finished in 10 s is a slow client (node's default is 120 s).
+    { cert: tls.cert, key: tls.key, allowHTTP1: true, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS },
+    (req, res) => {
+      // A body larger than its route allows is refused from the headers (body-limit.ts).
+      if (!refuseOversizedBody(req, res)) listener(req, res);
+    },
+  );
   // Blocking playlist reloads and Server-Sent Events are held open on purpose: no idle timeout
-  // on HTTP/2 sessions or TLS sockets (0 = none), and, for HTTP/1.1 over TLS (node's HTTP/1
-  // code reads these from this server too), the same settings as the plain HTTP server.
+  // on HTTP/2 sessions or TLS sockets (0 = none). The header, request and keep-alive timeouts
+  // for HTTP/1.1 over TLS, and the slow-reader watchdog, are set by applyServerLimits
+  // (server-limits.ts), as for the plain HTTP server.
   server.setTimeout(0);
-  Object.assign(server, { requestTimeout: 0, keepAliveTimeout: 65_000 });
   const sessions = new Set<ServerHttp2Session>();
   const sockets = new Set<Socket>();
   server.on('session', (s: ServerHttp2Session) => {

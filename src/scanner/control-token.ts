@@ -41,9 +41,17 @@ export async function resolveControlToken(
   return { token, source: 'generated' };
 }
 
-/** Constant-time check of an Authorization header value against the token. */
+/**
+ * Constant-time check of an Authorization header value against the token. Control is
+ * authorised by this header only: never by a cookie or a query parameter, which a cross-site
+ * page could make a browser send (a form POST carries cookies; it cannot set Authorization).
+ * Both sides are hashed first, so timingSafeEqual compares equal lengths and the time taken does
+ * not depend on where the first wrong character is, nor on the token's length. The scheme name
+ * is case-insensitive (RFC 9110 §11.1: "It uses a case-insensitive token to identify the
+ * authentication scheme").
+ */
 export function isAuthorized(header: string | undefined, token: string): boolean {
-  const m = /^Bearer ([\x21-\x7e]+)$/.exec(header ?? '');
+  const m = /^Bearer +([\x21-\x7e]+)$/i.exec(header ?? '');
   if (!m?.[1]) return false;
   const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(m[1]), digest(token));
