@@ -211,7 +211,7 @@ describe('?src= origins', () => {
     const schemes = ['http', 'https'];
     const ports = ['', ':8080', ':443', ':80', ':8443'];
     for (let i = 0; i < 1000; i++) {
-      const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)] as T;
+      const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
       const url = `${pick(schemes)}://${pick(hosts)}${pick(ports)}/hls/${randomToken(rnd, 1, 8).replace(/[#?]/g, '')}.m3u8`;
       const origin = new URL(url).origin;
       assert.equal(allowedSrcOrigin(url, allowed), allowed.includes(origin) ? origin : null, url);
