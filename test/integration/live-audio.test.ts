@@ -1,0 +1,279 @@
+// test/integration/live-audio.test.ts: /live.mp3 and /live.aac on a real server fed by ffmpeg: ffmpeg as the client across an encoder reconnect, the burst, ICY titles from the simulated scanner, and bytes out equal to the segments' frames.
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { ICY_METAINT, icyTitleText, parseIcyStream } from '../../src/live-audio/icy.js';
+import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/wait.js';
+
+const servers: TestServer[] = [];
+const publishers: ReturnType<typeof publishLive>[] = [];
+after(async () => {
+  for (const p of publishers) await stopProcess(p);
+  for (const s of servers) await s.close();
+});
+
+async function liveServer(over: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
+  const s = await startTestServer({ liveAudio: true, segmentDurationSec: 2, ...over });
+  servers.push(s);
+  return s;
+}
+
+function publish(file: string, s: TestServer): ReturnType<typeof publishLive> {
+  const p = publishLive(file, s.ingestPort, { loop: true, lowLatency: true });
+  publishers.push(p);
+  return p;
+}
+
+/** A raw HTTP/1.1 GET; resolves with the header text and the body bytes read in forMs, each with its arrival time. */
+function rawGet(
+  url: string,
+  forMs: number,
+  headers: Record<string, string> = {},
+): Promise<{ head: string; body: Buffer; arrivals: { atMs: number; bytes: number }[] }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const sock = connect(Number(u.port), u.hostname);
+    const parts: Buffer[] = [];
+    let head: string | null = null;
+    let start = 0;
+    const arrivals: { atMs: number; bytes: number }[] = [];
+    const extra = Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    sock.on('connect', () => {
+      start = Date.now();
+      sock.write(`GET ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\n${extra}\r\n`);
+    });
+    sock.on('data', (d: Buffer) => {
+      if (head === null) {
+        parts.push(d);
+        const all = Buffer.concat(parts);
+        const end = all.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        head = all.subarray(0, end).toString('latin1');
+        parts.length = 0;
+        d = all.subarray(end + 4);
+        setTimeout(() => sock.destroy(), forMs);
+      }
+      arrivals.push({ atMs: Date.now() - start, bytes: d.length });
+      parts.push(d);
+    });
+    sock.on('error', reject);
+    sock.on('close', () => resolve({ head: head ?? '', body: Buffer.concat(parts), arrivals }));
+  });
+}
+
+function header(head: string, name: string): string | null {
+  const m = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head);
+  return m ? m[1].trim() : null;
+}
+
+/** ffmpeg decodes url for sec seconds to 8 kHz mono PCM; resolves with its exit code, stderr and PCM byte count. */
+function ffmpegListen(
+  url: string,
+  sec: number,
+): Promise<{ code: number | null; stderr: string; pcm: number }> {
+  return new Promise((resolve) => {
+    const p = spawn(
+      'ffmpeg',
+      // -ac 1 -ar 8000 -f s16le: 16,000 bytes a second of decoded audio.
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-i',
+        url,
+        '-t',
+        String(sec),
+        '-ac',
+        '1',
+        '-ar',
+        '8000',
+        '-f',
+        's16le',
+        'pipe:1',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    let pcm = 0;
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.stdout.on('data', (d: Buffer) => (pcm += d.length));
+    p.on('exit', (code) => resolve({ code, stderr, pcm }));
+  });
+}
+
+describe('/live.mp3', () => {
+  it('is 503 before the input, MP3 headers after, 409 at /live.aac; ffmpeg decodes it across an encoder reconnect', async () => {
+    const s = await liveServer();
+    const early = await fetch(`${s.baseUrl}/live.mp3`);
+    assert.equal(early.status, 503);
+    assert.ok(Number(early.headers.get('retry-after')) > 0);
+    assert.match(await early.text(), /no audio yet/);
+
+    const file = await makeTs('mp3', 12);
+    let pub = publish(file, s);
+    await waitFor(() => s.audio.format(), 'the first audio');
+
+    const head = await fetch(`${s.baseUrl}/live.mp3`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-type'), 'audio/mpeg');
+    assert.equal(head.headers.get('content-length'), null);
+    assert.equal(head.headers.get('access-control-allow-origin'), '*');
+    assert.match(head.headers.get('cache-control') ?? '', /no-cache/);
+    assert.equal(head.headers.get('icy-name'), 'live');
+    assert.equal(head.headers.get('icy-br'), '128');
+    assert.equal(head.headers.get('icy-metaint'), null, 'only when asked for');
+    const icyHead = await fetch(`${s.baseUrl}/live.mp3`, {
+      method: 'HEAD',
+      headers: { 'Icy-MetaData': '1' },
+    });
+    assert.equal(icyHead.headers.get('icy-metaint'), String(ICY_METAINT));
+
+    const aac = await fetch(`${s.baseUrl}/live.aac`);
+    assert.equal(aac.status, 409);
+    assert.match(await aac.text(), /the input is MP3: listen at \/live\.mp3/);
+
+    // Close-delimited, not chunked: the body is the audio and nothing else.
+    const raw = await rawGet(`${s.baseUrl}/live.mp3`, 300);
+    assert.match(raw.head, /^HTTP\/1\.1 200/);
+    assert.equal(header(raw.head, 'transfer-encoding'), null);
+    assert.equal(header(raw.head, 'connection'), 'close');
+    assert.equal(raw.body[0], 0xff, 'starts on a frame header');
+
+    // ffmpeg listens for 8 s; the encoder goes away at 2 s and comes back 2 s later.
+    const listening = ffmpegListen(`${s.baseUrl}/live.mp3`, 8);
+    await new Promise((r) => setTimeout(r, 2000));
+    await stopProcess(pub);
+    await new Promise((r) => setTimeout(r, 2000));
+    pub = publish(file, s);
+    const heard = await listening;
+    assert.equal(heard.code, 0, heard.stderr);
+    assert.equal(heard.stderr, '', 'no decode errors');
+    // 8 s of 8 kHz 16-bit mono: the gap was filled, the stream never ended.
+    assert.equal(heard.pcm, 8 * 8000 * 2);
+    assert.equal(s.liveAudio?.stats().listeners, 0);
+  });
+
+  it('starts at the live edge with under 1 s of audio, then keeps real time', async () => {
+    const s = await liveServer();
+    publish(await makeTs('mp3', 12), s);
+    await waitFor(
+      () => s.audio.recent(2).reduce((n, c) => n + c.durationSec, 0) >= 2,
+      '2 s of audio',
+    );
+    const perSec = 128_000 / 8;
+    const { body, arrivals } = await rawGet(`${s.baseUrl}/live.mp3`, 3000);
+    const first = arrivals.filter((a) => a.atMs <= 200).reduce((n, a) => n + a.bytes, 0);
+    assert.ok(first > 0.3 * perSec, `burst ${first} B`);
+    assert.ok(first <= perSec, `burst ${first} B is over 1 s of audio`);
+    // 3 s of listening: the burst plus about 3 s, never far ahead of real time.
+    assert.ok(body.length <= 4 * perSec, `${body.length} B in 3 s`);
+    assert.ok(body.length >= 2.5 * perSec, `${body.length} B in 3 s`);
+  });
+
+  it('sends the bytes of the segments: the ES a listener gets is in ffmpeg’s demux of the same segments', async () => {
+    const s = await liveServer();
+    publish(await makeTs('mp3', 12), s);
+    await waitFor(() => s.audio.format(), 'the first audio');
+    const { body } = await rawGet(`${s.baseUrl}/live.mp3`, 3000);
+    await checkInSegments(s, body, 'mp3');
+  });
+});
+
+describe('/live.aac', () => {
+  it('serves ADTS that ffmpeg decodes, 409 at /live.mp3, the bytes of the segments', async () => {
+    const s = await liveServer();
+    publish(await makeTs('aac', 12), s);
+    await waitFor(() => s.audio.format(), 'the first audio');
+    const mp3 = await fetch(`${s.baseUrl}/live.mp3`);
+    assert.equal(mp3.status, 409);
+    assert.match(await mp3.text(), /the input is AAC: listen at \/live\.aac/);
+    const head = await fetch(`${s.baseUrl}/live.aac`, { method: 'HEAD' });
+    assert.equal(head.headers.get('content-type'), 'audio/aac');
+    const [heard, raw] = await Promise.all([
+      ffmpegListen(`${s.baseUrl}/live.aac`, 3),
+      rawGet(`${s.baseUrl}/live.aac`, 3000),
+    ]);
+    assert.equal(heard.code, 0, heard.stderr);
+    assert.equal(heard.stderr, '');
+    assert.equal(heard.pcm, 3 * 8000 * 2);
+    await checkInSegments(s, raw.body, 'aac');
+  });
+});
+
+describe('ICY metadata', () => {
+  it('carries the scanner’s title every icy-metaint bytes when asked for', async () => {
+    const s = await liveServer({ scanner: 'sim' });
+    publish(await makeTs('mp3', 12), s);
+    await waitFor(() => s.audio.format(), 'the first audio');
+    await waitFor(() => s.title.current(), 'a transmission on the simulated scanner', 30_000);
+    const seen = new Set<string>([icyTitleText(s.title.current())]);
+    const off = s.title.onChange((t) => seen.add(icyTitleText(t)));
+    const { head, body } = await rawGet(`${s.baseUrl}/live.mp3`, 3000, { 'Icy-MetaData': '1' });
+    off();
+    assert.equal(header(head, 'icy-metaint'), String(ICY_METAINT));
+    const parsed = parseIcyStream(body, ICY_METAINT);
+    assert.ok(parsed.blocks >= 2, `${parsed.blocks} blocks in ${body.length} B`);
+    assert.ok(parsed.titles.length >= 1, 'the first block carries the title');
+    for (const t of parsed.titles) assert.ok(seen.has(t), `"${t}" was on the air`);
+    // The first block comes about 0.25 s in, while the 1-5 s transmission is still on the air.
+    assert.match(parsed.titles[0], /^\d+\.\d{4} MHz$/);
+    // Without the blocks, the audio is whole MP3 frames from the first byte.
+    assert.equal(parsed.audio[0], 0xff);
+    const plain = await rawGet(`${s.baseUrl}/live.mp3`, 300);
+    assert.equal(header(plain.head, 'icy-metaint'), null);
+  });
+});
+
+/**
+ * Waits for the segment the listener ended in to be listed, demuxes every listed segment with
+ * ffmpeg (-c copy to raw MP3 / ADTS) and checks the listener's bytes are one run inside them.
+ */
+async function checkInSegments(s: TestServer, body: Buffer, codec: 'mp3' | 'aac'): Promise<void> {
+  await new Promise((r) => setTimeout(r, 2500));
+  const text = await (await fetch(`${s.baseUrl}/hls/live.m3u8`)).text();
+  const uris = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  assert.ok(uris.length >= 2, text);
+  const es: Buffer[] = [];
+  for (const uri of uris) {
+    const seg = Buffer.from(await (await fetch(new URL(uri, `${s.baseUrl}/hls/`))).arrayBuffer());
+    const args =
+      codec === 'mp3' ? ['-f', 'mp3', '-write_xing', '0', '-id3v2_version', '0'] : ['-f', 'adts'];
+    const out = await new Promise<Buffer>((resolve, reject) => {
+      const p = execFile(
+        'ffmpeg',
+        [
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-f',
+          'mpegts',
+          '-i',
+          'pipe:0',
+          '-map',
+          '0:a',
+          '-c',
+          'copy',
+          ...args,
+          'pipe:1',
+        ],
+        { encoding: 'buffer', maxBuffer: 1 << 26 },
+        (err, stdout) => (err ? reject(new Error(err.message)) : resolve(stdout)),
+      );
+      p.stdin?.end(seg);
+    });
+    es.push(out);
+  }
+  const all = Buffer.concat(es);
+  // The listener's last bytes may be a frame cut short by the close: compare whole frames.
+  const cut = body.subarray(0, Math.max(0, body.length - 2048));
+  assert.ok(cut.length > 20_000, `${cut.length} B`);
+  assert.ok(
+    all.indexOf(cut) >= 0,
+    `the listener's ${cut.length} B are not one run of the segments' ${all.length} B`,
+  );
+}
