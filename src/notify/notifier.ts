@@ -50,6 +50,8 @@ interface Alert {
   kind: NotifyKind;
   call: CallRow;
   tries: number;
+  /** It waited for the rate limit (counted once). */
+  waited: boolean;
 }
 
 /** Log lines about a failing endpoint at most this often. */
@@ -92,7 +94,7 @@ export class Notifier {
   /** A call started or ended: queues its alert when the filters let it through. */
   call(kind: NotifyKind, row: CallRow): void {
     if (this.closed || !passes(this.opts.spec.filters, row)) return;
-    this.queue.push({ kind, call: row, tries: 0 });
+    this.queue.push({ kind, call: row, tries: 0, waited: false });
     const max = this.opts.maxQueue ?? 50;
     while (this.queue.length > max) {
       this.queue.shift();
@@ -135,7 +137,8 @@ export class Notifier {
         if (!alert) break;
         const wait = this.bucket.waitMs(this.opts.clock.now());
         if (wait > 0) {
-          if (alert.tries === 0) this.counts.delayed++;
+          if (!alert.waited) this.counts.delayed++;
+          alert.waited = true;
           await this.sleep(wait);
           continue;
         }

@@ -10,10 +10,10 @@ export interface ReceivedAlert {
   atMs: number;
 }
 
-/** Records every POST; paths in failing get HTTP 500. */
+/** Records every POST; a path in failing gets that status. */
 export class AlertReceiver {
   readonly alerts: ReceivedAlert[] = [];
-  readonly failing = new Set<string>();
+  readonly failing = new Map<string, number>();
   private server: Server | null = null;
   port = 0;
 
@@ -38,7 +38,7 @@ export class AlertReceiver {
           body: Buffer.concat(chunks).toString('utf8'),
           atMs: Date.now(),
         });
-        res.writeHead(this.failing.has(path.split('?')[0] ?? '') ? 500 : 200).end('ok');
+        res.writeHead(this.failing.get(path.split('?')[0] ?? '') ?? 200).end('ok');
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -22,7 +22,7 @@ const written: number[] = [];
 void before(async () => {
   await rx.start();
   await silent.start();
-  rx.failing.add('/fail');
+  rx.failing.set('/fail', 500);
   const dir = tempDir('notify-');
   const labels = join(dir, 'labels.json');
   writeFileSync(labels, JSON.stringify({ talkgroups: { '2416': 'Fire Dispatch' } }));
