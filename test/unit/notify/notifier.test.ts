@@ -63,7 +63,7 @@ describe('Notifier', () => {
     n.close();
   });
 
-  it('drops the oldest when its queue is full, counting them', async () => {
+  it('drops the oldest when its queue is full, counting them', () => {
     const n = new Notifier({
       spec: parseNotifySpec(`${silent.url}/x`),
       stream: 's',
