@@ -6,6 +6,13 @@ import type { Clock } from '../clock.js';
 export const SSE_KEEP_ALIVE_MS = 15_000;
 /** How long EventSource waits before reconnecting (sent as the SSE retry field). */
 export const SSE_RETRY_MS = 3_000;
+/**
+ * Most bytes an event stream may have waiting for a client that does not read. Events are
+ * written whatever the client does, so without a bound its buffer grows with every event; a
+ * client this far behind is dropped (EventSource reconnects by itself and gets a fresh status).
+ * The slow-reader watchdog (server-limits.ts) drops one that stops draining for long, too.
+ */
+export const SSE_MAX_BUFFERED_BYTES = 256 * 1024;
 
 /** One SSE frame: a named event whose data is the JSON of data. */
 export function sseEvent(event: string, data: unknown): string {
@@ -27,6 +34,8 @@ export interface SseOptions {
   clock: Clock;
   /** Interval of keep-alive comments (default SSE_KEEP_ALIVE_MS). */
   keepAliveMs?: number;
+  /** Bytes a stream may have waiting before it is dropped (default SSE_MAX_BUFFERED_BYTES). */
+  maxBufferedBytes?: number;
 }
 
 /**
@@ -53,15 +62,23 @@ export class SseStreams {
       'X-Accel-Buffering': 'no',
     });
     res.write(`retry: ${SSE_RETRY_MS}\n\n`);
+    const put = (frame: string): void => {
+      if (res.destroyed) return;
+      if (res.writableLength > (this.opts.maxBufferedBytes ?? SSE_MAX_BUFFERED_BYTES)) {
+        res.destroy();
+        return;
+      }
+      res.write(frame);
+    };
     const stream: SseStream = {
-      send: (event, data) => void res.write(sseEvent(event, data)),
-      write: (frame) => void res.write(frame),
+      send: (event, data) => put(sseEvent(event, data)),
+      write: put,
       end: () => void res.end(),
     };
     const keepAliveMs = this.opts.keepAliveMs ?? SSE_KEEP_ALIVE_MS;
     let cancelBeat = (): void => {};
     const beat = (): void => {
-      res.write(': keep-alive\n\n');
+      put(': keep-alive\n\n');
       cancelBeat = this.opts.clock.setTimer(beat, keepAliveMs);
     };
     cancelBeat = this.opts.clock.setTimer(beat, keepAliveMs);

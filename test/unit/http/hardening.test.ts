@@ -14,6 +14,9 @@ import {
   CONTROL_BODY_LIMIT,
 } from '../../../src/http/body-limit.js';
 import { renderIndex } from '../../../src/http/page-routes.js';
+import { SseStreams } from '../../../src/http/sse.js';
+import { systemClock } from '../../../src/clock.js';
+import express from 'express';
 import { applyServerLimits, isStalled, SERVER_LIMITS } from '../../../src/http/server-limits.js';
 import { seededRandom } from '../../../src/random.js';
 import { isAuthorized } from '../../../src/scanner/control-token.js';
@@ -131,6 +134,41 @@ describe('SlowReaderWatchdog on a real server', () => {
       for (const s of [stalled, held, events]) s.destroy();
     } finally {
       await srv.close();
+    }
+  });
+});
+
+describe('event streams', () => {
+  test('a stream whose client stopped reading is dropped once its buffer passes the bound', async () => {
+    const streams = new SseStreams({ clock: systemClock, maxBufferedBytes: 64 * 1024 });
+    let closed = false;
+    const app = express();
+    app.get('/events', (_req, res) => {
+      streams.start(res, () => (closed = true));
+    });
+    const server = createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const s = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    s.on('error', () => {});
+    s.pause();
+    s.write('GET /events HTTP/1.1\r\nHost: x\r\n\r\n');
+    try {
+      await waitFor(() => streams.size === 1, 'the stream to open');
+      const frame = `data: ${'x'.repeat(16 * 1024)}\n\n`;
+      await waitFor(
+        () => {
+          streams.broadcast(frame);
+          return closed;
+        },
+        'the unread stream to be dropped',
+        10_000,
+        5,
+      );
+      assert.equal(streams.size, 0);
+    } finally {
+      s.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 });
