@@ -13,8 +13,12 @@ import type { Logger } from './logger.js';
 import { makeRunId, segmentUri } from './segment-names.js';
 import { DiskStore } from './storage/disk-store.js';
 
-/** Bytes read at a time: large enough to make read(2) cost nothing, small enough for the 100 MB budget. */
-const READ_CHUNK_BYTES = 4 * 1024 * 1024;
+/**
+ * Bytes read at a time: enough to make the 2,700 read(2) calls of a 716 MB file cost nothing, and
+ * small enough to stay in the CPU cache between the kernel's copy and the segmenter's walk (4 MB
+ * reads took about 10 % more CPU on the 10 h bench input).
+ */
+export const READ_CHUNK_BYTES = 256 * 1024;
 
 /** The VOD playlist of every segment cut (what LiveWindow.toPlaylist('vod') gives when nothing slid out). */
 function vodPlaylist(segments: MediaSegment[], targetDurationSec: number): MediaPlaylist {

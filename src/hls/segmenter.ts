@@ -12,7 +12,8 @@ import {
 import { ContinuityChecker } from '../ts/continuity.js';
 import { PacketReader } from '../ts/packet-reader.js';
 import { ProgramTracker, type ProgramState } from '../ts/program.js';
-import { patPacket, sectionPacket } from '../ts/psi.js';
+import { buildPatSection } from '../ts/psi.js';
+import { SectionPackets } from '../ts/section-packets.js';
 import { SegmentBuffer } from '../ts/segment-buffer.js';
 import { ptsDelta, TICKS } from '../ts/timestamps.js';
 import { pesFrameTicks } from '../ts/pes-region.js';
@@ -150,6 +151,10 @@ export class Segmenter {
   // Output PSI counters.
   private patCc = 0;
   private pmtCc = 0;
+  /** The PAT and PMT packets that start every segment and part, built once per counter value. */
+  private readonly patOut = new SectionPackets();
+  private readonly pmtOut = new SectionPackets();
+  private pat: { program: number; pmtPid: number; section: Uint8Array } | null = null;
   // Segment state; open === false while waiting for the first timing PES start.
   private open = false;
   private discontinuityNext = false;
@@ -486,8 +491,8 @@ export class Segmenter {
   private writePrefix(p: ProgramState, startTicks: number): number {
     const at = this.seg.length;
     const meta = this.metadata?.program(p) ?? null;
-    this.seg.append(patPacket(p.program, p.pmtPid, this.patCc));
-    this.seg.append(sectionPacket(p.pmtPid, meta?.section ?? p.pmtSection, this.pmtCc));
+    this.seg.append(this.patOut.get(PAT_PID, this.patSection(p.program, p.pmtPid), this.patCc));
+    this.seg.append(this.pmtOut.get(p.pmtPid, meta?.section ?? p.pmtSection, this.pmtCc));
     this.patCc = (this.patCc + 1) & 0x0f;
     this.pmtCc = (this.pmtCc + 1) & 0x0f;
     if (meta && this.metadata) {
@@ -495,6 +500,15 @@ export class Segmenter {
       if (tag) this.seg.append(tag);
     }
     return this.seg.length - at;
+  }
+
+  /** Our PAT section for the program (built again only when the program or its PMT PID changes). */
+  private patSection(program: number, pmtPid: number): Uint8Array {
+    const c = this.pat;
+    if (c && c.program === program && c.pmtPid === pmtPid) return c.section;
+    const section = buildPatSection(1, program, pmtPid);
+    this.pat = { program, pmtPid, section };
+    return section;
   }
 
   /** Tags whose time has come before the timing PES at ts (in the open part). */

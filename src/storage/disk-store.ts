@@ -14,7 +14,12 @@ export const TEMP_PREFIX = '.tmp-';
 
 /** Writes segments and playlists so readers (Express, nginx) never see a partial file. */
 export class DiskStore implements SegmentStore {
-  constructor(readonly dir: string) {}
+  /** join(dir, name) for a safe name, without normalising the path again per file (batch mode writes 18,000). */
+  private readonly prefix: string;
+
+  constructor(readonly dir: string) {
+    this.prefix = join(dir, '_').slice(0, -1);
+  }
 
   /** The file behind name. */
   pathOf(name: string): string {
@@ -46,12 +51,12 @@ export class DiskStore implements SegmentStore {
    */
   writeNewSync(name: string, data: Uint8Array | string): void {
     if (!isSafeName(name)) throw new Error(`refusing unsafe file name ${JSON.stringify(name)}`);
-    writeFileSync(join(this.dir, name), data);
+    writeFileSync(this.prefix + name, data);
   }
 
   /** remove() for batch mode. */
   removeSync(name: string): void {
-    if (isSafeName(name)) rmSync(join(this.dir, name), { force: true });
+    if (isSafeName(name)) rmSync(this.prefix + name, { force: true });
   }
 
   /** Deletes name if it exists. */

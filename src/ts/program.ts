@@ -139,7 +139,8 @@ export class ProgramTracker {
       pmtVersion: info.version,
       streams: info.streams,
       timing: chooseTiming(info.streams),
-      pmtSection: s.bytes.slice(),
+      // A copy: Buffer's slice() is a view, and batch mode reads the next chunk into the same buffer.
+      pmtSection: new Uint8Array(s.bytes),
       codecs: info.streams.map((e) => codecName(e.streamType)),
     };
     this.programPid.fill(0);

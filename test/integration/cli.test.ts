@@ -1,15 +1,16 @@
 // test/integration/cli.test.ts: the scanner-hls command: config errors, batch/VOD mode, and a clean stop on SIGTERM.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { runBatch } from '../../src/batch.js';
+import { READ_CHUNK_BYTES, runBatch } from '../../src/batch.js';
 import type { Clock } from '../../src/clock.js';
 import { defaultConfig } from '../../src/config.js';
 import { nullLogger } from '../../src/logger.js';
 import { makeTs } from '../helpers/media.js';
+import { readSection } from '../../src/ts/psi.js';
 import { tempDir } from '../helpers/server.js';
 import { closePublisher, openPublisher, writeAll } from '../helpers/tcp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -105,6 +106,27 @@ describe('batch mode (--input)', () => {
       text,
       readFileSync(new URL('../golden/batch-mp3-vod.m3u8', import.meta.url), 'utf8'),
     );
+  });
+
+  it('every segment starts with the same PAT and PMT, also after the read buffer was reused', async () => {
+    const out = join(tempDir(), 'seg');
+    const input = await makeTs('mp3', 60);
+    assert.ok(statSync(input).size > 3 * READ_CHUNK_BYTES, 'the input spans several reads');
+    const cfg = { ...defaultConfig(), input, vod: true, out, stream: 'vod', segmentDurationSec: 2 };
+    const r = await runBatch(cfg, nullLogger);
+    assert.equal(r.segments, 30);
+    // The first two packets without their continuity counters, which count on per segment.
+    const psi = (name: string): string => {
+      const b = Buffer.from(readFileSync(join(out, name)).subarray(0, 2 * 188));
+      b[3] &= 0xf0;
+      b[188 + 3] &= 0xf0;
+      return b.toString('hex');
+    };
+    const names = readdirSync(out).filter((f) => f.endsWith('.ts'));
+    const pmt = readSection(readFileSync(join(out, names[0] ?? '')), 188);
+    assert.ok(typeof pmt !== 'string' && pmt.tableId === 0x02, 'the first segment has a valid PMT');
+    const first = psi(names[0] ?? '');
+    for (const name of names) assert.equal(psi(name), first, name);
   });
 
   it('without --vod keeps only the last window and ends the playlist', async () => {

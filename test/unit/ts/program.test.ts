@@ -190,6 +190,16 @@ describe('ProgramTracker: PMT', () => {
     assert.deepEqual([...cur.pmtSection], [...buildPmtSection(AUDIO)]);
   });
 
+  it('keeps a copy of the PMT when the packet is a Buffer (whose slice() is a view): batch mode reuses its read buffer', () => {
+    const t = new ProgramTracker(null);
+    t.onPat(pat(ONE), 0);
+    const read = Buffer.alloc(3 * 188, 0xff);
+    read.set(pmt(0x1000, AUDIO), 188);
+    assert.deepEqual(t.onPmt(read.subarray(0, 2 * 188), 188), { kind: 'pmt', change: 'first' });
+    read.fill(0x5a); // the next read lands in the same buffer
+    assert.deepEqual([...(t.current?.pmtSection ?? [])], [...buildPmtSection(AUDIO)]);
+  });
+
   it('a PMT before any PAT is not acted on', () => {
     const t = new ProgramTracker(null);
     assert.deepEqual(t.onPmt(pmt(0x1000, AUDIO), 0), ignored);
