@@ -37,10 +37,3 @@ export function callNumber(call: CallRow): number | null {
 export function unixSeconds(sec: number): string {
   return String(Math.floor(sec));
 }
-
-/** The audio's extension and media type: ADTS for AAC input, else MP3. */
-export function audioFormat(framing: 'adts' | 'mp3'): { ext: 'aac' | 'mp3'; type: string } {
-  return framing === 'adts'
-    ? { ext: 'aac', type: 'audio/aac' }
-    : { ext: 'mp3', type: 'audio/mpeg' };
-}

@@ -8,7 +8,8 @@ import { type CallMedia, downloadName } from '../calls/replay.js';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { audioFormat, type UploadForm, type Verdict } from './call-fields.js';
+import type { UploadForm, Verdict } from './call-fields.js';
+import { adtsToM4a } from './m4a.js';
 import { openMhzForm, openMhzVerdict } from './openmhz.js';
 import { rdioScannerForm, rdioVerdict } from './rdio-scanner.js';
 import { UploadQueue } from './upload-queue.js';
@@ -82,7 +83,6 @@ export class CallUploader {
   private closed = false;
   private cancelPoll: (() => void) | null = null;
   private endSleep: (() => void) | null = null;
-  private warnedCodec = false;
   private readonly idleFns: (() => void)[] = [];
 
   constructor(private readonly opts: CallUploaderOptions) {
@@ -195,17 +195,16 @@ export class CallUploader {
       this.opts.logger.warn(`${this.display}: no audio on disk for call ${row.id}; not uploaded`);
       return;
     }
-    const fmt = audioFormat(track.framing === 'adts' ? 'adts' : 'mp3');
-    if (this.opts.spec.kind === 'openmhz' && fmt.ext !== 'mp3') {
-      // uploads.js: "Error, invalid filename" for anything but .m4a and .mp3.
-      if (!this.warnedCodec)
-        this.opts.logger.error(
-          `${this.display}: OpenMHz takes .m4a or .mp3 files; this stream is AAC and calls are not uploaded (no m4a muxer yet)`,
-        );
-      this.warnedCodec = true;
-      return;
-    }
-    const bytes = callDownload(media.runs, callTags(media.call, media.durationSec));
+    // MP3 input: the MP3 frames behind an ID3 tag. AAC input: an .m4a of the ADTS frames, as
+    // trunk-recorder sends (OpenMHz's uploads.js takes only .m4a and .mp3).
+    const aac = track.framing === 'adts';
+    const fmt = aac ? { ext: 'm4a', type: 'audio/mp4' } : { ext: 'mp3', type: 'audio/mpeg' };
+    const bytes = aac
+      ? adtsToM4a(
+          media.runs.flatMap((r) => r.frames.map((f) => f.data)),
+          track.samples,
+        )
+      : callDownload(media.runs, callTags(media.call, media.durationSec));
     await queue.add(
       { call: media.call, ext: fmt.ext, type: fmt.type, queuedAtMs: this.opts.clock.now() },
       bytes,

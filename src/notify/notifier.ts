@@ -54,6 +54,9 @@ interface Alert {
   waited: boolean;
 }
 
+/** Calls remembered as started, at most. */
+const STARTED_MAX = 1000;
+
 /** Log lines about a failing endpoint at most this often. */
 const LOG_EVERY_MS = 60_000;
 
@@ -78,6 +81,8 @@ export class Notifier {
   private endSleep: (() => void) | null = null;
   private lastLogMs = -Infinity;
   private readonly idleFns: (() => void)[] = [];
+  /** Calls whose start was queued (their end is sent too). */
+  private readonly started = new Set<number>();
 
   constructor(private readonly opts: NotifierOptions) {
     const r = opts.rate ?? { perSec: 1, burst: 5 };
@@ -93,7 +98,18 @@ export class Notifier {
 
   /** A call started or ended: queues its alert when the filters let it through. */
   call(kind: NotifyKind, row: CallRow): void {
-    if (this.closed || !passes(this.opts.spec.filters, row)) return;
+    if (this.closed) return;
+    // A call's end follows its start even when what let the start through changed since.
+    const started = this.started.has(row.id);
+    if (kind === 'call_end') this.started.delete(row.id);
+    if (!started && !passes(this.opts.spec.filters, row)) return;
+    if (kind === 'call_start') {
+      this.started.add(row.id);
+      for (const id of this.started) {
+        if (this.started.size <= STARTED_MAX) break;
+        this.started.delete(id);
+      }
+    }
     this.queue.push({ kind, call: row, tries: 0, waited: false });
     const max = this.opts.maxQueue ?? 50;
     while (this.queue.length > max) {
