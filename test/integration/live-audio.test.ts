@@ -3,10 +3,13 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { ICY_METAINT, icyTitleText, parseIcyStream } from '../../src/live-audio/icy.js';
 import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
+
+const run = promisify(execFile);
 
 const servers: TestServer[] = [];
 const publishers: ReturnType<typeof publishLive>[] = [];
@@ -104,6 +107,21 @@ function ffmpegListen(
     p.stdout.on('data', (d: Buffer) => (pcm += d.length));
     p.on('exit', (code) => resolve({ code, stderr, pcm }));
   });
+}
+
+/** The format tags ffprobe reads from url (icy-* headers and the first StreamTitle). */
+async function ffprobeTags(url: string): Promise<Record<string, string | undefined>> {
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-show_entries',
+    'format_tags',
+    '-of',
+    'json',
+    url,
+  ]);
+  const parsed = JSON.parse(stdout) as { format?: { tags?: Record<string, string> } };
+  return parsed.format?.tags ?? {};
 }
 
 describe('/live.mp3', () => {
@@ -213,8 +231,14 @@ describe('ICY metadata', () => {
     await waitFor(() => s.title.current(), 'a transmission on the simulated scanner', 30_000);
     const seen = new Set<string>([icyTitleText(s.title.current())]);
     const off = s.title.onChange((t) => seen.add(icyTitleText(t)));
-    const { head, body } = await rawGet(`${s.baseUrl}/live.mp3`, 3000, { 'Icy-MetaData': '1' });
+    const [{ head, body }, probed] = await Promise.all([
+      rawGet(`${s.baseUrl}/live.mp3`, 3000, { 'Icy-MetaData': '1' }),
+      // ffmpeg asks for ICY metadata itself (its http -icy option is on by default).
+      ffprobeTags(`${s.baseUrl}/live.mp3`),
+    ]);
     off();
+    assert.equal(probed['icy-name'], 'live');
+    assert.ok(seen.has(probed.StreamTitle ?? '?'), `ffprobe read "${probed.StreamTitle}"`);
     assert.equal(header(head, 'icy-metaint'), String(ICY_METAINT));
     const parsed = parseIcyStream(body, ICY_METAINT);
     assert.ok(parsed.blocks >= 2, `${parsed.blocks} blocks in ${body.length} B`);
