@@ -109,7 +109,10 @@ export class ListenerPacer {
       const left = p.offsets.length - 1 - p.next;
       const fit = Math.min(left, Math.floor((allowed - this.sentSec) / p.frameSec));
       if (fit <= 0) return out;
-      out.push({ bytes: p.frames.subarray(p.offsets[p.next], p.offsets[p.next + fit]), silent: false });
+      out.push({
+        bytes: p.frames.subarray(p.offsets[p.next], p.offsets[p.next + fit]),
+        silent: false,
+      });
       p.next += fit;
       this.sentSec += fit * p.frameSec;
       this.queuedSec -= fit * p.frameSec;
