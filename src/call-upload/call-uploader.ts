@@ -12,6 +12,7 @@ import type { UploadForm, Verdict } from './call-fields.js';
 import { adtsToM4a } from './m4a.js';
 import { openMhzForm, openMhzVerdict } from './openmhz.js';
 import { rdioScannerForm, rdioVerdict } from './rdio-scanner.js';
+import { splitUrlAuth } from '../notify/url-auth.js';
 import { UploadQueue } from './upload-queue.js';
 import type { CallUploadSpec } from './upload-spec.js';
 
@@ -84,11 +85,15 @@ export class CallUploader {
   private cancelPoll: (() => void) | null = null;
   private endSleep: (() => void) | null = null;
   private readonly idleFns: (() => void)[] = [];
+  private readonly target: { url: string; authorization: string | null };
+  /** Aborts the request in flight (close()). */
+  private inflight: AbortController | null = null;
 
   constructor(private readonly opts: CallUploaderOptions) {
     const b = opts.backoff ?? { initialMs: 1000, maxMs: 60_000 };
     this.backoff = new Backoff({ ...b, healthyMs: Infinity });
     this.fetchFn = opts.fetch ?? ((url, init) => fetch(url, init));
+    this.target = splitUrlAuth(opts.spec.url);
   }
 
   /** The target as configured, key masked. */
@@ -138,6 +143,7 @@ export class CallUploader {
   /** Stops; queued calls stay on disk for the next run. */
   async close(): Promise<void> {
     this.closed = true;
+    this.inflight?.abort();
     this.cancelPoll?.();
     this.endSleep?.();
     this.pending.clear();
@@ -282,17 +288,23 @@ export class CallUploader {
     );
     let status: number;
     let text: string;
+    const ctrl = new AbortController();
+    this.inflight = ctrl;
     try {
-      const res = await this.fetchFn(spec.url, {
+      const res = await this.fetchFn(this.target.url, {
         method: 'POST',
         body,
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+        headers: this.target.authorization ? { Authorization: this.target.authorization } : {},
+        signal: AbortSignal.any([ctrl.signal, AbortSignal.timeout(this.opts.timeoutMs ?? 30_000)]),
       });
       status = res.status;
       text = (await res.text().catch(() => '')).slice(0, 300).trim();
     } catch (e) {
-      logger.warn(`${this.display}: call ${job.id}: ${errorMessage(e)}; will retry`);
+      if (!this.closed)
+        logger.warn(`${this.display}: call ${job.id}: ${errorMessage(e)}; will retry`);
       return 'retry';
+    } finally {
+      this.inflight = null;
     }
     const verdict = spec.kind === 'openmhz' ? openMhzVerdict(status, text) : rdioVerdict(status);
     const said = `HTTP ${status}${text ? ` ${JSON.stringify(text)}` : ''}`;

@@ -21,6 +21,9 @@ export function rdioScannerForm(
     ['key', spec.key],
     ['system', spec.system],
     ['dateTime', unixSeconds(call.start_time)],
+    // rdio-scanner v7 and ThinLine also read timestamp (Unix ms): "more precise and works better
+    // with call duplicates detection" (docs/api.md); v6 ignores it.
+    ['timestamp', String(call.id)],
     ['talkgroup', String(tg)],
     ['audioName', audio.filename],
     ['audioType', audio.type],

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { type NotifyKind, notifyEvent, ntfyMessage, passes } from './notify-event.js';
 import type { NotifySpec } from './notify-spec.js';
 import { TokenBucket } from './token-bucket.js';
+import { splitUrlAuth } from './url-auth.js';
 
 /** The HTTP call (global fetch by default). */
 export type NotifyFetch = (
@@ -83,6 +84,9 @@ export class Notifier {
   private readonly idleFns: (() => void)[] = [];
   /** Calls whose start was queued (their end is sent too). */
   private readonly started = new Set<number>();
+  private readonly target: { url: string; authorization: string | null };
+  /** Aborts the request in flight (close()). */
+  private inflight: AbortController | null = null;
 
   constructor(private readonly opts: NotifierOptions) {
     const r = opts.rate ?? { perSec: 1, burst: 5 };
@@ -90,6 +94,7 @@ export class Notifier {
     const b = opts.backoff ?? { initialMs: 1000, maxMs: 30_000 };
     this.backoff = new Backoff({ ...b, healthyMs: Infinity });
     this.fetchFn = opts.fetch ?? ((url, init) => fetch(url, init));
+    this.target = splitUrlAuth(opts.spec.url);
   }
 
   get display(): string {
@@ -134,6 +139,7 @@ export class Notifier {
   close(): void {
     this.closed = true;
     this.queue.length = 0;
+    this.inflight?.abort();
     this.endSleep?.();
     for (const f of this.idleFns.splice(0)) f();
   }
@@ -202,10 +208,15 @@ export class Notifier {
             body: JSON.stringify(notifyEvent(alert.kind, alert.call, stream, spec.base)),
             headers: { 'Content-Type': 'application/json' },
           };
+    const headers = new Headers(init.headers);
+    if (this.target.authorization) headers.set('Authorization', this.target.authorization);
+    const ctrl = new AbortController();
+    this.inflight = ctrl;
     try {
-      const res = await this.fetchFn(spec.url, {
+      const res = await this.fetchFn(this.target.url, {
         ...init,
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5000),
+        headers,
+        signal: AbortSignal.any([ctrl.signal, AbortSignal.timeout(this.opts.timeoutMs ?? 5000)]),
       });
       // Read the reply so the connection is free again (the timeout covers a body that never ends).
       await res.text?.().catch(() => '');
@@ -219,6 +230,8 @@ export class Notifier {
     } catch (e) {
       this.note(`${errorMessage(e)}; retrying`);
       return 'retry';
+    } finally {
+      this.inflight = null;
     }
   }
 

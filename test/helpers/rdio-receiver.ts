@@ -9,6 +9,8 @@ export interface RdioCall {
   audioType: string;
   /** dateTime: digits are Unix seconds (time.Unix(i, 0)), else RFC 3339; ms. */
   dateTimeMs: number;
+  /** timestamp (v7: Unix ms), else null. */
+  timestampMs: number | null;
   system: number;
   talkgroup: number;
   /** strconv.Atoi of frequency, else null (a float or text is dropped silently by parsers.go). */
@@ -54,13 +56,12 @@ export class RdioReceiver extends MultipartReceiver {
     if (dt !== undefined)
       dateTimeMs = /^[0-9]+$/.test(dt) ? Number(dt) * 1000 : Date.parse(dt) || 0;
     const ts = atoi(f('timestamp'));
-    if (ts !== null) dateTimeMs = ts;
     const system = atoi(f('system')) ?? 0;
     const talkgroup = atoi(f('talkgroup')) ?? 0;
     // call.go IsValid: every check runs and the last failing one is reported.
     let err: string | null = null;
     if (audio.length <= 44) err = 'no audio';
-    if (dateTimeMs === 0) err = 'no datetime';
+    if (dateTimeMs === 0 && ts === null) err = 'no datetime';
     if (system < 1) err = 'no system';
     if (talkgroup < 1) err = 'no talkgroup';
     if (err !== null) return { status: 417, body: `Incomplete call data: ${err}\n` };
@@ -75,6 +76,7 @@ export class RdioReceiver extends MultipartReceiver {
       audioName: f('audioName') ?? file?.filename ?? '',
       audioType: f('audioType') ?? file?.type ?? '',
       dateTimeMs,
+      timestampMs: ts,
       system,
       talkgroup,
       frequency: atoi(f('frequency')),

@@ -102,6 +102,7 @@ describe('--call-upload rdio-scanner', () => {
       assert.ok(got);
       assert.equal(got.system, 11);
       assert.equal(got.dateTimeMs, Math.floor(c.start_time) * 1000, 'dateTime = the start');
+      assert.equal(got.timestampMs, Number(c.id), 'timestamp = the start in ms');
       // A talkgroup when one was received, else the conventional channel's number.
       assert.equal(got.talkgroup, c.talkgroup !== null ? Number(c.talkgroup) : c.channel);
       assert.equal(got.frequency, c.freq, 'frequency in Hz');

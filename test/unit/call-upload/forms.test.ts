@@ -62,6 +62,7 @@ describe('rdioScannerForm', () => {
       assert.equal(f.get('system'), '11');
       assert.equal(f.get('dateTime'), String(Math.floor(c.id / 1000)));
       assert.match(f.get('dateTime') ?? '', /^\d+$/);
+      assert.equal(f.get('timestamp'), String(c.id));
       assert.equal(f.get('talkgroup'), String(callNumber(c)));
       assert.equal(f.get('frequency'), c.freq === null ? undefined : String(c.freq));
       assert.match(f.get('frequency') ?? '0', /^\d+$/);

@@ -63,6 +63,22 @@ describe('Notifier', () => {
     n.close();
   });
 
+  it('sends user:password@ in the URL as Basic authorization (fetch refuses credentials in URLs)', async () => {
+    const n = new Notifier({
+      spec: parseNotifySpec(`http://me:p%40ss@127.0.0.1:${rx.port}/auth?format=ntfy`),
+      stream: 's',
+      clock: systemClock,
+      logger: memoryLogger(),
+    });
+    n.call('call_start', call(4000));
+    await waitFor(() => rx.at('/auth').length === 1, 'the alert', 5000);
+    assert.equal(
+      rx.at('/auth')[0]?.headers.authorization,
+      `Basic ${Buffer.from('me:p@ss').toString('base64')}`,
+    );
+    n.close();
+  });
+
   it('drops the oldest when its queue is full, counting them', () => {
     const n = new Notifier({
       spec: parseNotifySpec(`${silent.url}/x`),
