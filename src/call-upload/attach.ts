@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import type { CallService } from '../calls/call-service.js';
 import type { Clock } from '../clock.js';
+import { errorMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { CallUploader, type CallUploaderOptions } from './call-uploader.js';
 import { parseCallUploadSpec } from './upload-spec.js';
@@ -20,6 +21,8 @@ export async function startCallUploads(opts: {
   specs: readonly string[];
   calls: Pick<CallService, 'db' | 'replay' | 'onCall'>;
   stateDir: string;
+  /** --scanner is set (calls come from it: without it nothing is uploaded, and a line says so). */
+  scannerSet?: boolean;
   clock: Clock;
   logger: Logger;
   /** Tuning for tests (timeouts, backoff, bounds). */
@@ -41,17 +44,32 @@ export async function startCallUploads(opts: {
         logger: opts.logger,
       }),
   );
-  for (const u of uploaders) await u.start();
-  const detach = uploaders.length
+  if (uploaders.length && opts.scannerSet === false)
+    opts.logger.warn(
+      '--call-upload is set but --scanner is not: calls come from the scanner, so none will be uploaded',
+    );
+  // A queue that cannot be opened disables its target (one line); the stream goes on.
+  const started: CallUploader[] = [];
+  for (const u of uploaders) {
+    try {
+      await u.start();
+      started.push(u);
+    } catch (e) {
+      opts.logger.error(
+        `--call-upload ${u.display}: cannot open its queue in --state-dir: ${errorMessage(e)}; not uploading`,
+      );
+    }
+  }
+  const detach = started.length
     ? calls.onCall((e) => {
-        if (e.kind === 'closed') for (const u of uploaders) u.callClosed(e.row);
+        if (e.kind === 'closed') for (const u of started) u.callClosed(e.row);
       })
     : () => {};
   return {
-    uploaders,
+    uploaders: started,
     async close() {
       detach();
-      for (const u of uploaders) await u.close();
+      for (const u of started) await u.close();
     },
   };
 }

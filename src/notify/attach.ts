@@ -16,6 +16,8 @@ export function startNotifiers(opts: {
   specs: readonly string[];
   calls: Pick<CallService, 'onCall'>;
   stream: string;
+  /** --scanner is set (calls come from it: without it nothing is sent, and a line says so). */
+  scannerSet?: boolean;
   clock: Clock;
   logger: Logger;
   /** Tuning for tests (rate, timeouts, backoff). */
@@ -31,6 +33,10 @@ export function startNotifiers(opts: {
         logger: opts.logger,
       }),
   );
+  if (notifiers.length && opts.scannerSet === false)
+    opts.logger.warn(
+      '--notify is set but --scanner is not: calls come from the scanner, so no alerts will be sent',
+    );
   const detach = notifiers.length
     ? opts.calls.onCall((e) => {
         for (const n of notifiers) n.call(e.kind === 'opened' ? 'call_start' : 'call_end', e.row);
