@@ -1,8 +1,8 @@
-// scripts/bench-http.ts: npm run bench:http: simulated HLS listeners against scanner-hls's Express and against nginx serving the same directory (loopback only).
-// Usage: npm run bench:http -- [--listeners 200,1000] [--seconds 20] [--max-clients 64] [--max-seconds 10]
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+// scripts/bench-http.ts: npm run bench:http: scanner-hls's /hls beside nginx serving the same directory and a bare node:http floor (wrk), simulated listeners, and the packager's publish latency under that load (loopback only).
+// Usage: npm run bench:http -- [--listeners 200,1000] [--seconds 20] [--max-clients 64] [--max-seconds 10] [--wrk-seconds 5] [--wrk-connections 100] [--wrk-rounds 3] [--idle-seconds 10]
+import { type ChildProcess, execFile, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,10 @@ const LISTENERS = arg('listeners', '200,1000').split(',').map(Number);
 const SECONDS = Number(arg('seconds', '20'));
 const MAX_CLIENTS = Number(arg('max-clients', '64'));
 const MAX_SECONDS = Number(arg('max-seconds', '10'));
+const WRK_SECONDS = Number(arg('wrk-seconds', '5'));
+const WRK_CONNECTIONS = Number(arg('wrk-connections', '100'));
+const WRK_ROUNDS = Number(arg('wrk-rounds', '3'));
+const IDLE_SECONDS = Number(arg('idle-seconds', '10'));
 const SEGMENT_SEC = 2;
 
 /** Latencies and outcomes of one run. */
@@ -129,6 +133,141 @@ async function measure(
   return stats;
 }
 
+/** req/s and p99 of one wrk run; null when wrk is not installed. */
+async function wrk(
+  url: string,
+): Promise<{ rps: number; p99ms: number; requests: number; errors: string } | null> {
+  let out: string;
+  try {
+    out = (
+      await run('wrk', ['-t2', `-c${WRK_CONNECTIONS}`, `-d${WRK_SECONDS}s`, '--latency', url], {
+        timeout: (WRK_SECONDS + 30) * 1000,
+      })
+    ).stdout;
+  } catch (e) {
+    if (e instanceof Error && 'code' in e && e.code === 'ENOENT') return null;
+    throw e;
+  }
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const m = /^\s+99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(out);
+  const unit = { us: 0.001, ms: 1, s: 1000 }[m?.[2] ?? 'ms'] ?? 1;
+  const p99ms = Number(m?.[1] ?? NaN) * unit;
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1];
+  const sockErr = /Socket errors: ([^\n]+)/.exec(out)?.[1];
+  const errors = [non2xx ? `${non2xx} non-2xx` : '', sockErr ? `socket errors ${sockErr}` : '']
+    .filter(Boolean)
+    .join(', ');
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  return { rps, p99ms, requests, errors };
+}
+
+/** User+system CPU time of a process so far, ms (Linux /proc); null where there is none. */
+function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // Fields 14 and 15 of /proc/PID/stat (utime, stime) are the 12th and 13th after "(comm) ".
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS : null;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: 100 on every Linux build this runs on (sysconf(_SC_CLK_TCK)). */
+const CLOCK_TICKS = 100;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : (s[Math.floor((s.length - 1) / 2)] ?? NaN);
+}
+
+/** The packager's publish-latency histogram (GET /metrics): cumulative count per bucket bound, s. */
+async function publishLatency(base: string): Promise<Map<number, number>> {
+  const text = (await fetchOnce(new Agent(), `${base}/metrics`)).body.toString();
+  const out = new Map<number, number>();
+  for (const m of text.matchAll(
+    /^scanner_hls_publish_latency_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm,
+  )) {
+    out.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
+  }
+  return out;
+}
+
+/** p99 of the publishes between two histogram readings: the bucket bound that holds it, ms. */
+function p99Between(before: Map<number, number>, after: Map<number, number>): string {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  if (total <= 0) return 'no publishes';
+  for (const b of bounds) {
+    const n = (after.get(b) ?? 0) - (before.get(b) ?? 0);
+    if (n >= 0.99 * total) {
+      return `p99 ≤ ${b === Infinity ? '∞' : (b * 1000).toFixed(1)} ms (${total} publishes)`;
+    }
+  }
+  return `${total} publishes`;
+}
+
+/** The headers scanner-hls sent that the floor should send too. */
+function floorHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of [
+    'content-type',
+    'cache-control',
+    'access-control-allow-origin',
+    'access-control-expose-headers',
+    'etag',
+    'vary',
+    'accept-ranges',
+    'last-modified',
+  ]) {
+    const v = h[name];
+    if (typeof v === 'string') out[name] = v;
+  }
+  return out;
+}
+
+/** GET with the response headers too. */
+function fetchFull(
+  url: string,
+): Promise<{ body: Buffer; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: new Agent() }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ body: Buffer.concat(chunks), headers: res.headers }));
+    }).on('error', reject);
+  });
+}
+
+/** The Node.js floor (bench-http-floor.mjs) in its own process, loaded with scanner-hls's bytes. */
+async function startFloor(
+  base: string,
+  segUri: string,
+): Promise<{ baseUrl: string; proc: ChildProcess }> {
+  const proc = fork(join(import.meta.dirname, 'bench-http-floor.mjs'), [], { stdio: 'inherit' });
+  const [ready] = (await once(proc, 'message')) as [{ port: number }];
+  const pl = await fetchFull(`${base}/hls/live.m3u8`);
+  const seg = await fetchFull(`${base}/hls/${segUri}`);
+  proc.send({
+    type: 'init',
+    playlist: { body: pl.body.toString('base64'), headers: floorHeaders(pl.headers) },
+    segment: { body: seg.body.toString('base64'), headers: floorHeaders(seg.headers) },
+  });
+  await once(proc, 'message');
+  return { baseUrl: `http://127.0.0.1:${ready.port}`, proc };
+}
+
+async function newestSegment(base: string): Promise<string> {
+  const text = (await fetchOnce(new Agent(), `${base}/hls/live.m3u8`)).body.toString();
+  return (
+    text
+      .split('\n')
+      .filter((l) => l.endsWith('.ts') && !l.startsWith('#'))
+      .at(-1) ?? ''
+  );
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'shls-bench-http-'));
   const out = join(dir, 'segments');
@@ -232,8 +371,70 @@ async function main(): Promise<void> {
       `machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${(await run('nginx', ['-v'])).stderr.trim()}; client, servers and encoder share the machine\n` +
         `feed: 32 kbit/s MP3, ${SEGMENT_SEC} s segments, window 6\n\n`,
     );
+    const shls = `http://127.0.0.1:${httpPort}`;
+    const floor = await startFloor(shls, await newestSegment(shls));
+    procs.push(floor.proc);
+    const idleBefore = await publishLatency(shls);
+    await sleep(IDLE_SECONDS * 1000);
+    process.stdout.write(
+      `publish latency with no HTTP load, ${IDLE_SECONDS} s: ${p99Between(idleBefore, await publishLatency(shls))}\n\n`,
+    );
+    process.stdout.write(
+      `wrk -t2 -c${WRK_CONNECTIONS} -d${WRK_SECONDS}s --latency, ${WRK_ROUNDS} rounds taking turns, medians (the newest segment, looked up before each run); CPU is the server process's user+sys time per request:\n`,
+    );
+    const wrkTargets = [
+      { name: 'Node.js floor', base: floor.baseUrl, pid: floor.proc.pid },
+      { name: 'scanner-hls', base: shls, pid: server.pid },
+      { name: 'nginx (same directory)', base: nginx.baseUrl, pid: undefined },
+    ];
+    let wrkMissing = false;
+    for (const what of ['playlist', 'segment'] as const) {
+      const runs = new Map<
+        string,
+        { rps: number[]; p99: number[]; cpuUs: number[]; errors: string[] }
+      >();
+      const before = await publishLatency(shls);
+      for (let round = 0; round < WRK_ROUNDS && !wrkMissing; round++) {
+        for (const t of wrkTargets) {
+          const path = what === 'playlist' ? '/hls/live.m3u8' : `/hls/${await newestSegment(shls)}`;
+          const cpu0 = cpuMs(t.pid);
+          const r = await wrk(`${t.base}${path}`);
+          const cpu1 = cpuMs(t.pid);
+          if (r === null) {
+            process.stdout.write('  wrk is not installed: the wrk rows are skipped\n');
+            wrkMissing = true;
+            break;
+          }
+          const row = runs.get(t.name) ?? { rps: [], p99: [], cpuUs: [], errors: [] };
+          row.rps.push(r.rps);
+          row.p99.push(r.p99ms);
+          if (cpu0 !== null && cpu1 !== null && r.requests > 0) {
+            row.cpuUs.push(((cpu1 - cpu0) * 1000) / r.requests);
+          }
+          if (r.errors) row.errors.push(r.errors);
+          runs.set(t.name, row);
+        }
+      }
+      if (wrkMissing) break;
+      const floorRps = median(runs.get('Node.js floor')?.rps ?? []);
+      for (const t of wrkTargets) {
+        const row = runs.get(t.name);
+        if (!row) continue;
+        const rps = median(row.rps);
+        const cpu = row.cpuUs.length
+          ? `CPU ${median(row.cpuUs).toFixed(1).padStart(5)} µs/req`
+          : ''.padEnd(19);
+        process.stdout.write(
+          `  ${what.padEnd(9)} ${t.name.padEnd(24)} ${rps.toFixed(0).padStart(7)} req/s  p99 ${median(row.p99).toFixed(2).padStart(7)} ms  ${(floorRps > 0 ? `${(rps / floorRps).toFixed(2)}× floor` : '').padEnd(11)}  ${cpu}${row.errors.length ? `  ${row.errors.join('; ')}` : ''}\n`,
+        );
+      }
+      process.stdout.write(
+        `  ${what.padEnd(9)} publish latency while wrk ran against the three: ${p99Between(before, await publishLatency(shls))}\n`,
+      );
+    }
+    process.stdout.write('\n');
     const targets = [
-      ['scanner-hls (Express)', `http://127.0.0.1:${httpPort}`],
+      ['scanner-hls', shls],
       ['nginx (same directory)', nginx.baseUrl],
     ] as const;
     for (const n of LISTENERS) {
@@ -241,16 +442,20 @@ async function main(): Promise<void> {
         `${n} listeners (playlist every ${SEGMENT_SEC} s + each new segment), ${SECONDS} s:\n`,
       );
       for (const [name, base] of targets) {
+        const before = base === shls ? await publishLatency(shls) : null;
         const s = await measure(base, n, SECONDS, listener);
-        process.stdout.write(`  ${name.padEnd(24)} ${s.summary(SECONDS)}\n`);
+        const pub = before ? `  publish ${p99Between(before, await publishLatency(shls))}` : '';
+        process.stdout.write(`  ${name.padEnd(24)} ${s.summary(SECONDS)}${pub}\n`);
       }
     }
     process.stdout.write(
       `\nsaturation: ${MAX_CLIENTS} clients without think time (playlist + newest segment), ${MAX_SECONDS} s:\n`,
     );
     for (const [name, base] of targets) {
+      const before = base === shls ? await publishLatency(shls) : null;
       const s = await measure(base, MAX_CLIENTS, MAX_SECONDS, hammer);
-      process.stdout.write(`  ${name.padEnd(24)} ${s.summary(MAX_SECONDS)}\n`);
+      const pub = before ? `  publish ${p99Between(before, await publishLatency(shls))}` : '';
+      process.stdout.write(`  ${name.padEnd(24)} ${s.summary(MAX_SECONDS)}${pub}\n`);
     }
   } finally {
     for (const p of procs.reverse()) {

@@ -302,21 +302,16 @@ export function hlsFront(opts: HlsFrontOptions): HlsFront {
   ): void => {
     const path = fileOf(name);
     if (path === null) return send(res, 404, NOT_FOUND, head);
-    const held = cache.get(name);
-    if (held) {
-      if (clock.now() - held.seenMs < recheckMs) return sendHeld(req, res, held, head);
-      void recheck(name, path, held).then((f) =>
-        f ? answerLoaded(req, res, path, f, head) : serveLoaded(),
+    const fromDisk = (): void =>
+      void load(name, path).then((got) =>
+        got === null ? missing() : answerLoaded(req, res, path, got, head),
       );
-      return;
-    }
-    serveLoaded();
-    function serveLoaded(): void {
-      void load(name, path as string).then((got) => {
-        if (got === null) return missing();
-        answerLoaded(req, res, path as string, got, head);
-      });
-    }
+    const held = cache.get(name);
+    if (!held) return fromDisk();
+    if (clock.now() - held.seenMs < recheckMs) return sendHeld(req, res, held, head);
+    void recheck(name, path, held).then((f) =>
+      f ? answerLoaded(req, res, path, f, head) : fromDisk(),
+    );
   };
 
   const servePlaylist = (req: IncomingMessage, res: ServerResponse, url: string, q: number) => {
