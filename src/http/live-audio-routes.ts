@@ -71,7 +71,7 @@ export function liveAudioRoutes(hub: LiveAudioHub, opts: LiveAudioRouteOptions):
       res.removeHeader('Content-Length');
     }
     res.flushHeaders();
-    hub.add(res, { icy });
+    hub.add(res, { icy, codec });
   };
   router.get(PATHS.mp3, serve('mp3'));
   router.get(PATHS.aac, serve('aac'));

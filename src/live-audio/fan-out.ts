@@ -1,7 +1,7 @@
 // src/live-audio/fan-out.ts: LiveAudioHub: every /live.mp3 listener fed from one AudioFeed subscription and one timer, each with its pacer, ICY interleaver and a capped socket buffer.
 import type { Clock } from '../clock.js';
 import { type AudioFormat, silentFrame } from '../hls/silence.js';
-import type { AudioChunk, AudioFeed, TitleSource } from './audio-feed-types.js';
+import type { AudioChunk, AudioCodec, AudioFeed, TitleSource } from './audio-feed-types.js';
 import { bitrateKbps } from './frame-format.js';
 import { ICY_METAINT, IcyInterleaver } from './icy.js';
 import { LEAD_SEC, ListenerPacer } from './pacer.js';
@@ -12,6 +12,8 @@ export interface AudioSink {
   /** Bytes written but not yet taken by the kernel. */
   readonly writableLength: number;
   readonly destroyed: boolean;
+  /** Finishes the response (the codec changed: this URL no longer fits the input). */
+  end(): unknown;
   destroy(): unknown;
   once(event: 'close', fn: () => void): unknown;
 }
@@ -44,6 +46,8 @@ export interface HubStats {
 
 interface Listener {
   sink: AudioSink;
+  /** The codec its URL serves (/live.mp3 or /live.aac). */
+  codec: AudioCodec;
   pacer: ListenerPacer;
   icy: IcyInterleaver | null;
   /** Bytes per second of the audio seen (the largest), for the buffer cap. */
@@ -102,9 +106,10 @@ export class LiveAudioHub {
   }
 
   /** Starts sending to sink: the burst at once, then paced audio until it closes. */
-  add(sink: AudioSink, opts: { icy: boolean }): void {
+  add(sink: AudioSink, opts: { icy: boolean; codec: AudioCodec }): void {
     const l: Listener = {
       sink,
+      codec: opts.codec,
       pacer: new ListenerPacer({
         startMs: this.opts.clock.now(),
         silence: (f) => this.silentFrame(f),
@@ -147,13 +152,29 @@ export class LiveAudioHub {
   private onChunk(c: AudioChunk): void {
     const rate = byteRate(c);
     for (const l of [...this.listeners]) {
+      if (c.codec !== l.codec) {
+        // The encoder switched codec: MP3 frames on /live.aac (or the reverse) would be noise.
+        this.remove(l);
+        l.sink.end();
+        continue;
+      }
       l.byteRate = Math.max(l.byteRate, rate);
       l.pacer.offer(c);
       this.pump(l);
     }
   }
 
+  /** Sends what l's pacer releases now; a listener whose sending fails is dropped, never the rest. */
   private pump(l: Listener): void {
+    try {
+      this.send(l);
+    } catch {
+      this.remove(l);
+      l.sink.destroy();
+    }
+  }
+
+  private send(l: Listener): void {
     if (l.sink.destroyed) {
       this.remove(l);
       return;
