@@ -2,7 +2,10 @@
 import { type AudioFraming, frameTicks, scanFrames } from '../ts/audio-frames.js';
 import { PACKET_SIZE } from '../ts/packet.js';
 import { collectPesRegion } from '../ts/pes-region.js';
-import { buildPes, packetizePes, pesDataOffset } from '../ts/pes.js';
+import { packetizePesParts, pesDataOffset, pesHeader } from '../ts/pes.js';
+
+/** An adaptation field of flags only: random_access_indicator set. Never written to (packetizePes copies it). */
+const RANDOM_ACCESS_AF = Uint8Array.of(0x40);
 
 /** Where the cut goes relative to the audio PES that straddles the grid point. */
 export type SplitDecision =
@@ -102,23 +105,28 @@ function splitAt(f: PesFrames, pid: number, pesPts: number, kWanted: number): Sp
   if (k === n) return { kind: 'after-pes' };
   const cut = f.offsets[k];
   const splitPts = pesPts + Math.round(k * f.frameTicks);
-  const first = packetizePes(
+  const id = f.header.streamId;
+  const before = f.data.subarray(0, cut);
+  const after = f.data.subarray(cut);
+  const first = packetizePesParts(
     pid,
-    buildPes(f.header.streamId, pesPts, f.data.subarray(0, cut)),
+    pesHeader(id, pesPts, before.length),
+    before,
     f.firstCc,
     f.firstAf,
   );
   // Every audio frame is a random access point: flag the second half's first packet as one.
-  const second = packetizePes(
+  const second = packetizePesParts(
     pid,
-    buildPes(f.header.streamId, splitPts, f.data.subarray(cut)),
+    pesHeader(id, splitPts, after.length),
+    after,
     first.nextCc,
-    Uint8Array.of(0x40),
+    RANDOM_ACCESS_AF,
   );
   const made = (first.packets.length + second.packets.length) / PACKET_SIZE;
   return {
     kind: 'split',
-    head: Buffer.concat([first.packets, ...f.others]),
+    head: f.others.length ? Buffer.concat([first.packets, ...f.others]) : first.packets,
     tail: second.packets,
     splitPts,
     ccShift: (((made - f.count) % 16) + 16) % 16,

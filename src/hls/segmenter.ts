@@ -582,14 +582,16 @@ export class Segmenter {
     const region = this.seg.view(this.pendingStart);
     const plan = planAudioCut(region, pid, framing, this.last, ts, this.nextCut);
     if (plan.kind === 'after-pes') return this.cutHere(ts);
-    const moved = region.slice();
-    this.seg.truncate(this.pendingStart);
     if (plan.kind === 'before-pes') {
+      const moved = region.slice();
+      this.seg.truncate(this.pendingStart);
       this.emitSegment(this.last);
       this.openSegment(this.last);
       this.seg.append(moved);
       return;
     }
+    // The split's head and tail are copies already: the PES's bytes in the buffer can go.
+    this.seg.truncate(this.pendingStart);
     this.stats.splits++;
     this.seg.append(plan.head);
     this.emitSegment(plan.splitPts);

@@ -23,12 +23,15 @@ function writeTimestamp(out: Uint8Array, at: number, prefix: number, ts: number)
   out[at + 4] = ((lo & 0x7f) << 1) | 1;
 }
 
-/** Builds a PES with a PTS only (as audio encoders write it) around data. */
-export function buildPes(streamId: number, pts: number, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(14 + data.length);
+/** PES_packet_length, flags and a PTS: the 14 bytes before the data of a PES with a PTS only. */
+export const PTS_ONLY_HEADER_BYTES = 14;
+
+/** The header of a PES with a PTS only (as audio encoders write it) for dataLength bytes of data. */
+export function pesHeader(streamId: number, pts: number, dataLength: number): Uint8Array {
+  const out = new Uint8Array(PTS_ONLY_HEADER_BYTES);
   out[2] = 1;
   out[3] = streamId;
-  const len = 8 + data.length;
+  const len = 8 + dataLength;
   if (len <= 0xffff) {
     out[4] = len >> 8;
     out[5] = len & 0xff;
@@ -37,9 +40,18 @@ export function buildPes(streamId: number, pts: number, data: Uint8Array): Uint8
   out[7] = 0x80; // PTS only
   out[8] = 5;
   writeTimestamp(out, 9, 0x2, pts);
-  out.set(data, 14);
   return out;
 }
+
+/** Builds a PES with a PTS only (as audio encoders write it) around data. */
+export function buildPes(streamId: number, pts: number, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(PTS_ONLY_HEADER_BYTES + data.length);
+  out.set(pesHeader(streamId, pts, data.length));
+  out.set(data, PTS_ONLY_HEADER_BYTES);
+  return out;
+}
+
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * Splits pes into TS packets on pid. The first packet carries PUSI and, if given, the adaptation
@@ -52,41 +64,76 @@ export function packetizePes(
   cc: number,
   firstAf: Uint8Array | null,
 ): { packets: Uint8Array; nextCc: number } {
+  return packetizePesParts(pid, NO_BYTES, pes, cc, firstAf);
+}
+
+/** Copies bytes [from, from + n) of head ++ data into dst at at. */
+function copyJoined(
+  dst: Uint8Array,
+  at: number,
+  head: Uint8Array,
+  data: Uint8Array,
+  from: number,
+  n: number,
+): void {
+  const h = head.length;
+  if (from < h) {
+    const k = Math.min(n, h - from);
+    dst.set(head.subarray(from, from + k), at);
+    at += k;
+    from += k;
+    n -= k;
+  }
+  if (n > 0) dst.set(data.subarray(from - h, from - h + n), at);
+}
+
+/**
+ * packetizePes of the PES head ++ data (a header from pesHeader() and the frames), without
+ * joining the two first: a split audio PES is packetised straight from the bytes it was cut from.
+ */
+export function packetizePesParts(
+  pid: number,
+  head: Uint8Array,
+  data: Uint8Array,
+  cc: number,
+  firstAf: Uint8Array | null,
+): { packets: Uint8Array; nextCc: number } {
+  const total = head.length + data.length;
   const firstRoom = PACKET_SIZE - 4 - (firstAf ? firstAf.length + 1 : 0);
-  const count = 1 + Math.max(0, Math.ceil((pes.length - firstRoom) / (PACKET_SIZE - 4)));
+  const count = 1 + Math.max(0, Math.ceil((total - firstRoom) / (PACKET_SIZE - 4)));
   const packets = new Uint8Array(count * PACKET_SIZE);
   let pos = 0;
   for (let n = 0; n < count; n++) {
-    const pkt = packets.subarray(n * PACKET_SIZE, (n + 1) * PACKET_SIZE);
+    const base = n * PACKET_SIZE;
     const first = n === 0;
-    pkt[0] = SYNC_BYTE;
-    pkt[1] = (first ? 0x40 : 0) | ((pid >> 8) & 0x1f);
-    pkt[2] = pid & 0xff;
+    packets[base] = SYNC_BYTE;
+    packets[base + 1] = (first ? 0x40 : 0) | ((pid >> 8) & 0x1f);
+    packets[base + 2] = pid & 0xff;
     const af = first ? firstAf : null;
     const room = first ? firstRoom : PACKET_SIZE - 4;
-    const take = Math.min(room, pes.length - pos);
+    const take = Math.min(room, total - pos);
     const stuffing = room - take;
-    let at = 4;
+    let at = base + 4;
     if (af) {
       // adaptation_field_length counts the given field bytes plus 0xFF stuffing after them.
-      pkt[3] = 0x30 | (cc & 0x0f);
-      pkt[4] = af.length + stuffing;
-      pkt.set(af, 5);
-      pkt.fill(0xff, 5 + af.length, 5 + af.length + stuffing);
-      at = 5 + af.length + stuffing;
+      packets[base + 3] = 0x30 | (cc & 0x0f);
+      packets[base + 4] = af.length + stuffing;
+      packets.set(af, base + 5);
+      packets.fill(0xff, base + 5 + af.length, base + 5 + af.length + stuffing);
+      at = base + 5 + af.length + stuffing;
     } else if (stuffing > 0) {
       // The whole field is stuffing: its length byte, then a zero flags byte, then 0xFF.
-      pkt[3] = 0x30 | (cc & 0x0f);
-      pkt[4] = stuffing - 1;
+      packets[base + 3] = 0x30 | (cc & 0x0f);
+      packets[base + 4] = stuffing - 1;
       if (stuffing > 1) {
-        pkt[5] = 0;
-        pkt.fill(0xff, 6, 4 + stuffing);
+        packets[base + 5] = 0;
+        packets.fill(0xff, base + 6, base + 4 + stuffing);
       }
-      at = 4 + stuffing;
+      at = base + 4 + stuffing;
     } else {
-      pkt[3] = 0x10 | (cc & 0x0f);
+      packets[base + 3] = 0x10 | (cc & 0x0f);
     }
-    pkt.set(pes.subarray(pos, pos + take), at);
+    copyJoined(packets, at, head, data, pos, take);
     pos += take;
     cc = (cc + 1) & 0x0f;
   }
