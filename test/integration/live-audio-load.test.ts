@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
+import { closePublisher, openPublisher, writeAll } from '../helpers/tcp.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -137,6 +139,31 @@ describe('/live.mp3 under load', () => {
     assert.ok(good.bytes - before > 0.5 * BYTES_PER_SEC, 'the other listener plays on');
     assert.ok(!good.closed);
     good.sock.destroy();
+  });
+
+  it('keeps real time when the encoder sends 20 s at once', async () => {
+    const s = await startTestServer({ liveAudio: true });
+    servers.push(s);
+    const ts = readFileSync(await makeTs('mp3', 24));
+    const pub = await openPublisher(s.ingestPort);
+    // About 2 s first (128 kbit/s audio in TS is ~18 KB/s), so there is audio to join.
+    await writeAll(pub, ts.subarray(0, 188 * 200));
+    await waitFor(() => s.audio.format(), 'the first audio');
+    const reader = await listen(s);
+    const t0 = Date.now();
+    const at0 = reader.bytes;
+    await writeAll(pub, ts.subarray(188 * 200));
+    await new Promise((r) => setTimeout(r, 3000));
+    const sec = (Date.now() - t0) / 1000;
+    const got = reader.bytes - at0;
+    // The feed did get far more than real time (its history keeps about 10 s).
+    const fed = s.audio.recent(60).reduce((n, c) => n + c.durationSec, 0);
+    assert.ok(fed >= 8, `the feed has ${fed} s`);
+    // Paced on media time: real time plus at most the lead, though 20 s are waiting.
+    assert.ok(got <= (sec + 1) * BYTES_PER_SEC, `${got} B in ${sec} s`);
+    assert.ok(got >= (sec - 1) * BYTES_PER_SEC, `${got} B in ${sec} s`);
+    reader.sock.destroy();
+    await closePublisher(pub);
   });
 
   it('refuses listeners beyond --live-audio-max-listeners with 503', async () => {
