@@ -47,7 +47,8 @@ export function parseRelaySpec(s: string): RelaySpec {
   if (!mount.startsWith('/') || mount.length < 2) {
     throw new Error(`needs a mount starting with '/' (${FORM})`);
   }
-  if (/[\s\x00-\x1f]/.test(mount)) throw new Error('mount must not contain spaces or controls');
+  if ([...mount].some((ch) => ch.charCodeAt(0) <= 0x20 || ch === '\u007f'))
+    throw new Error('mount must not contain spaces or controls');
   const password = decodeURIComponent(u.password);
   if (password === '') throw new Error(`needs a password (${FORM})`);
   const user = decodeURIComponent(u.username || 'source');
