@@ -109,7 +109,11 @@ describe('ICY metadata', () => {
     const s = await liveServer({ scanner: 'sim' });
     publish(await makeTs('mp3', 12), s);
     await waitFor(() => s.audio.format(), 'the first audio');
-    await waitFor(() => s.title.current(), 'a transmission on the simulated scanner', 30_000);
+    // A transmission that starts now (1-5 s long), so it is still on the air at the first block.
+    let started = false;
+    const offStart = s.title.onChange((t) => (started ||= t !== null));
+    await waitFor(() => started, 'a transmission on the simulated scanner', 40_000);
+    offStart();
     const seen = new Set<string>([icyTitleText(s.title.current())]);
     const off = s.title.onChange((t) => seen.add(icyTitleText(t)));
     const [{ head, body }, probed] = await Promise.all([
