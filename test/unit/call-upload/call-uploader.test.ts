@@ -115,6 +115,34 @@ describe('CallUploader', () => {
     await u.close();
   });
 
+  it('a bad key: the call stays queued and is retried every authRetryMs, logged once, sent once the key is right', async () => {
+    const log = memoryLogger();
+    const id = 1_800_000_300_000;
+    const rows = new Map([[id, row(id)]]);
+    rdio.key = 'OTHER';
+    const u = new CallUploader({
+      spec: parseCallUploadSpec(`rdio-scanner:${rdio.url}?key=K&system=5`),
+      source: source(rows, () => Number.MAX_SAFE_INTEGER),
+      queueRoot: tempDir('cu-'),
+      clock: systemClock,
+      logger: log,
+      authRetryMs: 100,
+    });
+    await u.start();
+    const before = rdio.replies.length;
+    u.callClosed(rows.get(id) ?? row(id));
+    await waitFor(() => rdio.replies.length - before >= 4, 'four refusals', 5000);
+    assert.ok(rdio.replies.slice(before).every((r) => r.status === 401));
+    assert.equal(u.stats().queued, 1);
+    assert.equal(u.stats().authFailing, true);
+    assert.equal(log.lines.filter((l) => /refuses the key/.test(l.msg)).length, 1);
+    rdio.key = 'K';
+    await waitFor(() => rdio.calls.some((c) => c.timestampMs === id), 'the upload', 5000);
+    await waitFor(() => u.stats().queued === 0, 'the queue emptied', 5000);
+    assert.ok(log.lines.some((l) => /accepts the key again/.test(l.msg)));
+    await u.close();
+  });
+
   it('cuts a call after cutWaitMs when the segment holding its end never comes', async () => {
     const id = 1_800_000_200_000;
     const rows = new Map([[id, row(id)]]);
