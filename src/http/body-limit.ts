@@ -100,6 +100,8 @@ export class BodyError extends Error {
  */
 export function jsonBody(limit: number): RequestHandler {
   return (req, _res, next) => {
+    // Already read (an app-wide express.json before this router, as some tests mount): keep it.
+    if (req.readableEnded || (req.complete && !req.readable)) return next();
     if (!req.is('application/json') || announcedBodyBytes(req.headers) === 0) return next();
     const coding = req.headers['content-encoding'];
     if (coding !== undefined && coding !== 'identity')

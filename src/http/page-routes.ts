@@ -84,9 +84,9 @@ function escapeHtml(s: string): string {
 }
 
 /**
- * index.html with the stream's name, playlist path, scanner flag and allowed ?src= origins
- * (space-separated, for public/page.js) filled in. A template without {{allowedSources}} gets
- * it as the body's data-allowed-sources attribute.
+ * index.html with the stream's name, playlist path, scanner flag and the allowed ?src= origins
+ * ({{allowedSources}}: space-separated, read by public/page.js from the body's
+ * data-allowed-sources) filled in.
  */
 export function renderIndex(template: string, opts: PageRouteOptions): string {
   const values: Record<string, string> = {
@@ -95,10 +95,7 @@ export function renderIndex(template: string, opts: PageRouteOptions): string {
     scanner: opts.scanner ? 'on' : 'off',
     allowedSources: (opts.allowedSources ?? []).join(' '),
   };
-  const withSources = template.includes('{{allowedSources}}')
-    ? template
-    : template.replace(/<body(\s|>)/, '<body data-allowed-sources="{{allowedSources}}"$1');
-  return withSources.replace(/\{\{(\w+)\}\}/g, (m, key: string) => {
+  return template.replace(/\{\{(\w+)\}\}/g, (m, key: string) => {
     const v = values[key];
     return v === undefined ? m : escapeHtml(v);
   });

@@ -281,17 +281,18 @@ describe('?src= origins', () => {
   });
 
   test('the origins reach the page as a data attribute, escaped', () => {
-    const html = renderIndex('<body data-stream="{{stream}}">x</body>', {
+    const tpl = '<body data-allowed-sources="{{allowedSources}}" data-stream="{{stream}}">';
+    const html = renderIndex(tpl, {
       stream: 'live',
       scanner: false,
       allowedSources: [parseAllowedSource('https://feeds.example.org'), 'http://a.example:81'],
     });
-    assert.match(
+    assert.equal(
       html,
-      /^<body data-allowed-sources="https:\/\/feeds\.example\.org http:\/\/a\.example:81" data-stream="live">/,
+      '<body data-allowed-sources="https://feeds.example.org http://a.example:81" data-stream="live">',
     );
-    const none = renderIndex('<body>x</body>', { stream: 'live', scanner: false });
-    assert.match(none, /^<body data-allowed-sources="">/);
+    const none = renderIndex(tpl, { stream: 'live', scanner: false });
+    assert.match(none, /^<body data-allowed-sources="" /);
     const tricky = renderIndex('<body>{{allowedSources}}</body>', {
       stream: 'live',
       scanner: false,
