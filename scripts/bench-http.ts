@@ -1,5 +1,5 @@
 // scripts/bench-http.ts: npm run bench:http: scanner-hls's /hls beside nginx serving the same directory and a bare node:http floor (wrk), simulated listeners, and the packager's publish latency under that load (loopback only).
-// Usage: npm run bench:http -- [--listeners 200,1000] [--seconds 20] [--max-clients 64] [--max-seconds 10] [--wrk-seconds 5] [--wrk-connections 100] [--wrk-rounds 3] [--idle-seconds 10]
+// Usage: npm run bench:http -- [--listeners 200,1000] [--seconds 20] [--max-clients 64] [--max-seconds 10] [--wrk-seconds 5] [--wrk-connections 100] [--wrk-rounds 3] [--idle-seconds 10] [--built]
 import { type ChildProcess, execFile, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ const WRK_SECONDS = Number(arg('wrk-seconds', '5'));
 const WRK_CONNECTIONS = Number(arg('wrk-connections', '100'));
 const WRK_ROUNDS = Number(arg('wrk-rounds', '3'));
 const IDLE_SECONDS = Number(arg('idle-seconds', '10'));
+const BUILT = process.argv.includes('--built');
 const SEGMENT_SEC = 2;
 
 /** Latencies and outcomes of one run. */
@@ -296,12 +297,17 @@ async function main(): Promise<void> {
     feed,
   ]);
   const procs: ChildProcess[] = [];
-  const main = join(import.meta.dirname, '..', 'src', 'main.ts');
+  // --built: the compiled server as `npm start` runs it (npm run build first); else src through tsx,
+  // whose keepNames transform adds a call to every closure it creates.
+  const main = BUILT
+    ? join(import.meta.dirname, '..', 'dist', 'main.js')
+    : join(import.meta.dirname, '..', 'src', 'main.ts');
+  if (BUILT && !existsSync(main))
+    throw new Error('--built: no dist/main.js; run npm run build first');
   const server = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
+      ...(BUILT ? [] : ['--import', 'tsx']),
       main,
       '--out',
       out,
@@ -369,7 +375,7 @@ async function main(): Promise<void> {
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     process.stdout.write(
       `machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${(await run('nginx', ['-v'])).stderr.trim()}; client, servers and encoder share the machine\n` +
-        `feed: 32 kbit/s MP3, ${SEGMENT_SEC} s segments, window 6\n\n`,
+        `feed: 32 kbit/s MP3, ${SEGMENT_SEC} s segments, window 6; scanner-hls runs ${BUILT ? 'dist/main.js (built)' : 'src/main.ts through tsx (--built: dist/main.js)'}\n\n`,
     );
     const shls = `http://127.0.0.1:${httpPort}`;
     const floor = await startFloor(shls, await newestSegment(shls));
