@@ -1,10 +1,14 @@
 // test/integration/relay-icecast.test.ts: --relay against a real icecast2 (Debian's 2.4.4): SOURCE and PUT, ffmpeg decodes the mount, silence in input gaps keeps it up, the title in status-json.xsl, icecast2 restarting, a wrong password, "Mountpoint in use", AAC refused or transcoded.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { systemClock } from '../../src/clock.js';
 import { memoryLogger } from '../../src/logger.js';
+import { silentFrame } from '../../src/hls/silence.js';
+import { mp3FrameFormat, splitMp3Frames } from '../../src/relay/mp3-frames.js';
 import { Relay, type RelayOptions } from '../../src/relay/relay.js';
 import { parseRelaySpec } from '../../src/relay/relay-spec.js';
 import {
@@ -14,7 +18,9 @@ import {
   type TestFeed,
   type TestIcecast,
 } from '../helpers/icecast.js';
+import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
 import { freePort } from '../helpers/nginx.js';
+import { startTestServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);
@@ -37,6 +43,23 @@ async function decode(
   const max = /max_volume:\s*(-?[\d.]+|-inf) dB/.exec(stderr);
   assert.ok(max, `no volumedetect line in ffmpeg's output:\n${stderr}`);
   return { problems, maxVolumeDb: max[1] === '-inf' ? -Infinity : Number(max[1]) };
+}
+
+/** The bytes a listener of url receives in ms milliseconds. */
+function listen(url: string, ms: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    const req = get(url, (res) => {
+      res.on('data', (d: Buffer) => parts.push(d));
+      setTimeout(() => {
+        req.destroy();
+        resolve(Buffer.concat(parts));
+      }, ms);
+    });
+    req.on('error', (e) => {
+      if (!req.destroyed) reject(e);
+    });
+  });
 }
 
 interface Rig {
@@ -141,7 +164,7 @@ describe('relay to a real icecast2', { concurrency: true }, () => {
     assert.equal(relay.status().state, 'streaming');
   });
 
-  it('PUT with Expect: 100-continue streams the MP3 unchanged', async () => {
+  it('PUT with Expect: 100-continue streams the MP3 frames unchanged', async () => {
     const { ice, relay } = await rig('?protocol=put');
     await waitFor(
       async () => (await ice.source('/feed'))?.server_type === 'audio/mpeg',
@@ -150,6 +173,22 @@ describe('relay to a real icecast2', { concurrency: true }, () => {
     const got = await decode(`${ice.baseUrl}/feed`, 2);
     assert.deepEqual(got.problems, []);
     assert.ok(got.maxVolumeDb > -20);
+    // Every frame a listener gets is one of the file's frames, byte for byte, or the silent frame.
+    const file = await makeAudioFile('mp3');
+    const known = new Set(
+      splitMp3Frames(readFileSync(file)).frames.map((f) => Buffer.from(f.bytes).toString('hex')),
+    );
+    const heard = await listen(`${ice.baseUrl}/feed`, 2_000);
+    const frames = splitMp3Frames(heard).frames;
+    const format = mp3FrameFormat(frames[1].bytes);
+    assert.ok(format);
+    const silent = Buffer.from(silentFrame(format.format)).toString('hex');
+    const foreign = frames.slice(1).filter((f) => {
+      const hex = Buffer.from(f.bytes).toString('hex');
+      return !known.has(hex) && hex !== silent;
+    });
+    assert.ok(frames.length > 40, `frames heard: ${frames.length}`);
+    assert.equal(foreign.length, 0, 'no frame was changed on the way');
     const s = relay.status();
     assert.equal(s.state, 'streaming');
     assert.equal(s.protocol, 'put');
@@ -226,5 +265,43 @@ describe('relay to a real icecast2', { concurrency: true }, () => {
     cleanups.push(() => ice.stop());
     await waitFor(() => relay.status().state === 'streaming', 'streaming', 20_000);
     await waitFor(() => ice.source('/feed'), 'the mount in status-json.xsl');
+  });
+
+  it('the real server with --relay: the packager’s MP3 reaches the mount, ffmpeg decodes it, /metrics shows the relay, a stopped encoder turns into silence', async () => {
+    const ice = await startIcecast();
+    cleanups.push(() => ice.stop());
+    const server = await startTestServer({
+      relay: [`icecast://source:${ice.sourcePassword}@127.0.0.1:${ice.port}/scanner?name=Scanner`],
+    });
+    cleanups.push(() => server.close());
+    const pub = publishLive(await makeTs('mp3-lsf', 20), server.ingestPort, { loop: true });
+    cleanups.push(() => stopProcess(pub));
+    await waitFor(
+      async () => (await ice.source('/scanner'))?.server_type === 'audio/mpeg',
+      'the mount',
+      20_000,
+    );
+    assert.match(
+      String((await ice.source('/scanner'))?.audio_info),
+      /samplerate=22050;channels=1;bitrate=16/,
+    );
+    const got = await decode(`${ice.baseUrl}/scanner`, 3);
+    assert.deepEqual(got.problems, []);
+    assert.ok(got.maxVolumeDb > -20, `the tone is heard (max ${got.maxVolumeDb} dB)`);
+    const [status] = server.relays.status();
+    assert.equal(status.state, 'streaming');
+    assert.equal(status.target, `icecast://source:***@127.0.0.1:${ice.port}/scanner?name=Scanner`);
+    const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    assert.match(metrics, /scanner_hls_relay_state\{mount="\/scanner",state="streaming"\} 1/);
+    assert.match(metrics, /scanner_hls_relay_bytes_sent_total\{mount="\/scanner"\} [1-9]/);
+
+    await stopProcess(pub);
+    await waitFor(
+      () => server.relays.status()[0].silenceSec > 2,
+      'silence after the encoder stopped',
+      10_000,
+    );
+    assert.ok(await ice.source('/scanner'), 'the mount stays up');
+    assert.equal(server.relays.status()[0].connects, 1);
   });
 });
