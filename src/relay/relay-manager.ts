@@ -108,7 +108,7 @@ export function registerRelayMetrics(registry: Registry, relays: () => RelayStat
   );
   counter(
     'relay_dropped_seconds_total',
-    'Each --relay: seconds of audio dropped (not connected, or the socket fell behind).',
+    'Each --relay: seconds of audio dropped because the socket fell behind.',
     (s) => s.droppedSec,
   );
 }

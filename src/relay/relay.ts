@@ -34,7 +34,7 @@ export interface RelayStatus {
   audioSec: number;
   /** Seconds of silence sent in input gaps. */
   silenceSec: number;
-  /** Seconds of audio dropped (queue full, or not connected). */
+  /** Seconds of audio dropped while connected because the socket fell more than maxQueueMs behind. */
   droppedSec: number;
   /** The last title Icecast accepted. */
   title: string | null;

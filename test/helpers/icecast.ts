@@ -136,6 +136,10 @@ export async function startIcecast(opts: { port?: number } = {}): Promise<TestIc
     let stderr = '';
     p.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child = p;
+    // An icecast2 outlives a test process that dies; this ends it with the process.
+    const reap = (): void => void p.kill();
+    process.once('exit', reap);
+    p.once('exit', () => process.off('exit', reap));
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (p.exitCode !== null || p.signalCode !== null) {

@@ -138,6 +138,14 @@ describe('relay to a real icecast2', { concurrency: true }, () => {
     assert.ok(await ice.source('/feed'), 'the mount is still up after 12 s without input');
     assert.equal(relay.status().connects, 1, 'the same connection');
     assert.ok(relay.status().silenceSec > 10, `silence sent: ${relay.status().silenceSec}`);
+    // Paced in real time: what was sent (audio + silence) is within a second of the wall time
+    // since the connection (lead 0.5 s, gap 0.5 s, one 0.2 s chunk).
+    const s = relay.status();
+    const wallSec = (Date.now() - Date.parse(s.since)) / 1000;
+    assert.ok(
+      Math.abs(s.audioSec + s.silenceSec - wallSec) < 1,
+      `sent ${s.audioSec + s.silenceSec} s in ${wallSec} s`,
+    );
     feed.resume();
     const gap = await listening;
     assert.deepEqual(gap.problems, [], 'silence and the return of input decode cleanly');
