@@ -1,6 +1,8 @@
 // src/http/server-limits.ts: applyServerLimits: header, request and keep-alive timeouts and a slow-reader watchdog for the node:http and the secure (HTTP/2) server.
 import type { Server as NetServer } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, systemClock } from '../clock.js';
+import { refuseOversizedBody } from './body-limit.js';
 
 /** The bounds a server applies to its clients. */
 export interface ServerLimits {
@@ -180,6 +182,14 @@ export function applyServerLimits(
   });
   const watchdog = new SlowReaderWatchdog(l.stallMs, opts.clock, opts.onSlowReaderDropped);
   server.on('request', (_req: unknown, res: WatchedResponse) => watchdog.watch(res));
+  // With no 'checkContinue' listener node answers "100 Continue" itself before any handler
+  // runs, inviting the body; a body too large is refused here first (RFC 9110 §10.1.1: a server
+  // may "respond with a final status code, without reading the content").
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (refuseOversizedBody(req, res)) return;
+    res.writeContinue();
+    server.emit('request', req, res);
+  });
   server.once('close', () => watchdog.close());
   return watchdog;
 }

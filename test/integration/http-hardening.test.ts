@@ -114,6 +114,22 @@ describe('body limits', () => {
     );
   });
 
+  test('with Expect: 100-continue the 413 comes instead of the 100', async () => {
+    const r = await raw(
+      server.httpPort,
+      `POST /api/scanner/hold HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+        `Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n`,
+    );
+    assert.equal(r.status, 413, r.head);
+    const ok = await rawControl(
+      server.httpPort,
+      `POST /api/scanner/hold HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+        'Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+    );
+    assert.equal(ok.status, 100, 'a small body is invited');
+    assert.match(ok.body.toString('latin1'), /^HTTP\/1\.1 200 /, 'and then answered');
+  });
+
   test('a chunked body to the control API is cut at the limit with 413 and a close', async () => {
     const port = server.httpPort;
     const result = await new Promise<{ status: string; sent: number }>((resolve) => {
