@@ -60,6 +60,21 @@ export interface HlsFrontOptions {
 export interface HlsFront {
   handle: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
   cache: SegmentCache;
+  /** Stops reading newly published files ahead of their requests. */
+  close: () => void;
+}
+
+/** The URI of the newest whole segment in a playlist text: its last line that is not a tag. */
+export function newestSegment(text: string | null): string | null {
+  if (text === null) return null;
+  let end = text.length;
+  while (end > 0) {
+    const start = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(start, end).trim();
+    if (line !== '' && !line.startsWith('#')) return line;
+    end = start - 1;
+  }
+  return null;
 }
 
 /** A one-line text answer; no Cache-Control unless given (a 404 must not be kept: the file may come). */
@@ -314,6 +329,36 @@ export function hlsFront(opts: HlsFrontOptions): HlsFront {
     );
   };
 
+  /**
+   * Every player asks for a new part or segment within moments of the publish that lists it: it
+   * is read once then, ahead of them (the part the hint pointed at, the newest segment), so the
+   * burst is answered from memory. Scheduled with setImmediate, like the waiters' wake, so the
+   * packager's publish never waits for it.
+   */
+  let lastHint = feed.preloadHint();
+  const published = new Set<string>();
+  let prefetchPending = false;
+  const prefetch = (name: string | null): void => {
+    if (name === null || !name.endsWith('.ts') || !isContainedPath(`/${name}`)) return;
+    if (cache.has(name) || loading.has(name)) return;
+    const path = fileOf(name);
+    if (path !== null) void load(name, path);
+  };
+  const unsubscribe = feed.onPublish(() => {
+    // The hint moved on: the part it named is published (or withdrawn: then nothing is read).
+    const hint = feed.preloadHint();
+    if (lastHint !== null && lastHint !== hint) published.add(lastHint);
+    lastHint = hint;
+    if (prefetchPending) return;
+    prefetchPending = true;
+    setImmediate(() => {
+      prefetchPending = false;
+      for (const name of published) prefetch(name);
+      published.clear();
+      prefetch(newestSegment(feed.playlist('no')));
+    });
+  });
+
   const servePlaylist = (req: IncomingMessage, res: ServerResponse, url: string, q: number) => {
     const head = req.method === 'HEAD';
     opts.onPlaylistRequest?.(req);
@@ -376,5 +421,5 @@ export function hlsFront(opts: HlsFrontOptions): HlsFront {
     serveFile(req, res, name, head, () => send(res, 404, NOT_FOUND, head));
   };
 
-  return { handle, cache };
+  return { handle, cache, close: unsubscribe };
 }

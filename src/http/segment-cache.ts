@@ -52,6 +52,11 @@ export class SegmentCache {
     return bytes <= this.opts.maxFileBytes && bytes <= this.opts.budgetBytes;
   }
 
+  /** Whether name is held (no use counted). */
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
   /** The entry for name, now the most recently used; undefined if not held. */
   get(name: string): CachedFile | undefined {
     const e = this.entries.get(name);

@@ -307,9 +307,19 @@ async function serveDir(opts: {
   budgetBytes: number;
   maxFileBytes: number;
   recheckMs?: number;
-}): Promise<Front> {
+  /** A feed with LL-HLS on, writing its parts into the directory. */
+  lowLatency?: boolean;
+}): Promise<Front & { feed: ManualFeed }> {
   const dir = mkdtempSync(join(tmpdir(), 'shls-origin-'));
-  const feed = new ManualFeed({ lowLatency: null, partsPerSegment: 4, dir: null });
+  const feed = new ManualFeed(
+    opts.lowLatency
+      ? {
+          lowLatency: { partTargetSec: 0.25, targetDurationSec: 1, canSkipUntilSec: 6 },
+          partsPerSegment: 4,
+          dir,
+        }
+      : { lowLatency: null, partsPerSegment: 4, dir: null },
+  );
   const hls = hlsRouter({
     stream: 'live',
     outDir: dir,
@@ -330,7 +340,7 @@ async function serveDir(opts: {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const a = server.address();
   const port = typeof a === 'object' && a ? a.port : 0;
-  return { base: `http://127.0.0.1:${port}`, dir, hls, express };
+  return { base: `http://127.0.0.1:${port}`, dir, hls, express, feed };
 }
 
 /** Cuts a real ffmpeg TS file into n files of whole packets in dir; returns their bytes by name. */
@@ -395,6 +405,19 @@ describe('/hls segment cache (hls-front.ts over a directory)', { timeout: 60_000
     } finally {
       agent.destroy();
     }
+  });
+
+  it('a published part is read into memory before anyone asks for it', async () => {
+    const f = await serveDir({ budgetBytes: 2 ** 20, maxFileBytes: 2 ** 20, lowLatency: true });
+    f.feed.publish(); // live-0.0.ts; the hint moves to live-0.1.ts
+    f.feed.publish(); // live-0.1.ts is listed now
+    await waitFor(() => f.hls.cache.has('live-0.1.ts'), 'the part read ahead');
+    const fills = f.hls.cache.counts.fills;
+    const r = await get(f.base, '/hls/live-0.1.ts');
+    assert.equal(r.status, 200);
+    assert.ok(r.body.equals(readFileSync(join(f.dir, 'live-0.1.ts'))));
+    assert.equal(f.hls.cache.counts.fills, fills, 'answered from memory, not read again');
+    assert.equal(f.hls.cache.has('live-0.2.ts'), false, 'the hinted part is not there yet');
   });
 
   it('a file too big to hold is streamed from disk: GET, HEAD, Range, 304', async () => {

@@ -1,7 +1,8 @@
-// test/unit/http/segment-cache.test.ts: SegmentCache keeps under its byte budget, drops the least recently used first, and refuses files over its limit (random puts and gets against a reference).
+// test/unit/http/segment-cache.test.ts: SegmentCache keeps under its byte budget, drops the least recently used first, and refuses files over its limit (random puts and gets against a reference); newestSegment, what is read ahead.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type CachedFile, SegmentCache } from '../../../src/http/segment-cache.js';
+import { newestSegment } from '../../../src/http/hls-front.js';
 import { seededRandom } from '../../../src/random.js';
 
 function file(bytes: number, fill = 0): CachedFile {
@@ -88,5 +89,25 @@ describe('SegmentCache', () => {
         assert.equal(c.size, ref.size);
       }
     }
+  });
+});
+
+describe('newestSegment', () => {
+  it('is the last URI line of a playlist, past trailing tags and blank lines', () => {
+    const text = [
+      '#EXTM3U',
+      '#EXTINF:2,',
+      'live-a-1.ts',
+      '#EXTINF:2,',
+      'live-a-2.ts',
+      '#EXT-X-PART:DURATION=0.2,URI="live-a-3.0.ts"',
+      '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="live-a-3.1.ts"',
+      '',
+    ].join('\n');
+    assert.equal(newestSegment(text), 'live-a-2.ts');
+    assert.equal(newestSegment('#EXTM3U\n#EXT-X-TARGETDURATION:2\n'), null);
+    assert.equal(newestSegment('live-x.ts'), 'live-x.ts');
+    assert.equal(newestSegment(''), null);
+    assert.equal(newestSegment(null), null);
   });
 });
