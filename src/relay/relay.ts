@@ -71,6 +71,8 @@ export interface RelayOptions {
 const AUTH_RETRY_MS = 60_000;
 /** "Mountpoint in use" is temporary (an old source lingers until Icecast times it out): retry within this. */
 const IN_USE_RETRY_MS = 5_000;
+/** The title while nothing is on the air: Icecast keeps the old title when updinfo sends an empty song. */
+export const IDLE_TITLE = 'Scanning...';
 /** Audio kept while not connected, so a connection starts with the newest second. */
 const IDLE_QUEUE_MS = 1_000;
 
@@ -413,10 +415,10 @@ export class Relay {
     }, delayMs);
   }
 
-  /** GET /admin/metadata with the title (the spec's name, or '', when quiet); retried a few times. */
+  /** GET /admin/metadata with the title (IDLE_TITLE when quiet); retried a few times. */
   private async sendTitle(tries: number): Promise<void> {
     if (this.st.state !== 'streaming') return;
-    const song = this.wantTitle ?? '';
+    const song = this.wantTitle ?? IDLE_TITLE;
     const r = await updateTitle(this.spec, song);
     if (this.st.state !== 'streaming') return;
     if (r.ok) {
@@ -424,7 +426,7 @@ export class Relay {
       return;
     }
     this.log.debug(`${this.spec.mount}: title update refused: ${r.message}`);
-    if (tries > 1 && this.wantTitle === song) {
+    if (tries > 1 && (this.wantTitle ?? IDLE_TITLE) === song) {
       this.cancelTitle = this.clock.setTimer(() => {
         this.cancelTitle = null;
         void this.sendTitle(tries - 1);

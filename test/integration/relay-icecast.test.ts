@@ -9,7 +9,7 @@ import { systemClock } from '../../src/clock.js';
 import { memoryLogger } from '../../src/logger.js';
 import { silentFrame } from '../../src/hls/silence.js';
 import { mp3FrameFormat, splitMp3Frames } from '../../src/relay/mp3-frames.js';
-import { Relay, type RelayOptions } from '../../src/relay/relay.js';
+import { IDLE_TITLE, Relay, type RelayOptions } from '../../src/relay/relay.js';
 import { parseRelaySpec } from '../../src/relay/relay-spec.js';
 import {
   makeAudioFile,
@@ -170,6 +170,10 @@ describe('relay to a real icecast2', { concurrency: true }, () => {
     assert.deepEqual(again.problems, []);
     assert.ok(again.maxVolumeDb > -20);
     assert.equal(relay.status().state, 'streaming');
+
+    // Quiet (no title): Icecast keeps the old title on an empty song, so the relay sends IDLE_TITLE.
+    feed.setTitle(null);
+    await waitFor(async () => (await ice.source('/feed'))?.title === IDLE_TITLE, 'the idle title');
   });
 
   it('PUT with Expect: 100-continue streams the MP3 frames unchanged', async () => {
