@@ -386,7 +386,7 @@ async function main(): Promise<void> {
       `publish latency with no HTTP load, ${IDLE_SECONDS} s: ${p99Between(idleBefore, await publishLatency(shls))}\n\n`,
     );
     process.stdout.write(
-      `wrk -t2 -c${WRK_CONNECTIONS} -d${WRK_SECONDS}s --latency, ${WRK_ROUNDS} rounds taking turns, medians (the newest segment, looked up before each run); CPU is the server process's user+sys time per request:\n`,
+      `wrk -t2 -c${WRK_CONNECTIONS} -d${WRK_SECONDS}s --latency, ${WRK_ROUNDS} rounds taking turns, medians (the newest segment, looked up before each run); CPU is the server process's user+sys time per request; publish is scanner-hls's publish latency while wrk loaded that server:\n`,
     );
     const wrkTargets = [
       { name: 'Node.js floor', base: floor.baseUrl, pid: floor.proc.pid },
@@ -397,21 +397,37 @@ async function main(): Promise<void> {
     for (const what of ['playlist', 'segment'] as const) {
       const runs = new Map<
         string,
-        { rps: number[]; p99: number[]; cpuUs: number[]; errors: string[] }
+        {
+          rps: number[];
+          p99: number[];
+          cpuUs: number[];
+          errors: string[];
+          publish: Map<number, number>;
+        }
       >();
-      const before = await publishLatency(shls);
       for (let round = 0; round < WRK_ROUNDS && !wrkMissing; round++) {
         for (const t of wrkTargets) {
           const path = what === 'playlist' ? '/hls/live.m3u8' : `/hls/${await newestSegment(shls)}`;
+          const h0 = await publishLatency(shls);
           const cpu0 = cpuMs(t.pid);
           const r = await wrk(`${t.base}${path}`);
           const cpu1 = cpuMs(t.pid);
+          const h1 = await publishLatency(shls);
           if (r === null) {
             process.stdout.write('  wrk is not installed: the wrk rows are skipped\n');
             wrkMissing = true;
             break;
           }
-          const row = runs.get(t.name) ?? { rps: [], p99: [], cpuUs: [], errors: [] };
+          const row = runs.get(t.name) ?? {
+            rps: [],
+            p99: [],
+            cpuUs: [],
+            errors: [],
+            publish: new Map<number, number>(),
+          };
+          // scanner-hls's publishes during this run (whichever server wrk loads).
+          for (const [le, n] of h1)
+            row.publish.set(le, (row.publish.get(le) ?? 0) + n - (h0.get(le) ?? 0));
           row.rps.push(r.rps);
           row.p99.push(r.p99ms);
           if (cpu0 !== null && cpu1 !== null && r.requests > 0) {
@@ -431,12 +447,9 @@ async function main(): Promise<void> {
           ? `CPU ${median(row.cpuUs).toFixed(1).padStart(5)} µs/req`
           : ''.padEnd(19);
         process.stdout.write(
-          `  ${what.padEnd(9)} ${t.name.padEnd(24)} ${rps.toFixed(0).padStart(7)} req/s  p99 ${median(row.p99).toFixed(2).padStart(7)} ms  ${(floorRps > 0 ? `${(rps / floorRps).toFixed(2)}× floor` : '').padEnd(11)}  ${cpu}${row.errors.length ? `  ${row.errors.join('; ')}` : ''}\n`,
+          `  ${what.padEnd(9)} ${t.name.padEnd(24)} ${rps.toFixed(0).padStart(7)} req/s  p99 ${median(row.p99).toFixed(2).padStart(7)} ms  ${(floorRps > 0 ? `${(rps / floorRps).toFixed(2)}× floor` : '').padEnd(11)}  ${cpu}  publish ${p99Between(new Map(), row.publish)}${row.errors.length ? `  ${row.errors.join('; ')}` : ''}\n`,
         );
       }
-      process.stdout.write(
-        `  ${what.padEnd(9)} publish latency while wrk ran against the three: ${p99Between(before, await publishLatency(shls))}\n`,
-      );
     }
     process.stdout.write('\n');
     const targets = [

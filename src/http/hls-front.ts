@@ -62,6 +62,8 @@ export interface HlsFront {
   cache: SegmentCache;
   /** Stops reading newly published files ahead of their requests. */
   close: () => void;
+  /** Reads the newest segment of a new playlist text ahead of its requests (hls-routes.ts wires PlaylistBodies to it). */
+  playlistText: (text: string) => void;
 }
 
 /** The URI of the newest whole segment in a playlist text: its last line that is not a tag. */
@@ -331,9 +333,11 @@ export function hlsFront(opts: HlsFrontOptions): HlsFront {
 
   /**
    * Every player asks for a new part or segment within moments of the publish that lists it: it
-   * is read once then, ahead of them (the part the hint pointed at, the newest segment), so the
-   * burst is answered from memory. Scheduled with setImmediate, like the waiters' wake, so the
-   * packager's publish never waits for it.
+   * is read once then, ahead of them, so the burst is answered from memory. The part the hint
+   * pointed at is read after the publish that moves the hint on (setImmediate, like the waiters'
+   * wake, so the packager's publish never waits for it); the newest segment when a new playlist
+   * text is first encoded (playlistText), which is before any player can have read its URI. The
+   * feed's playlist() is not asked here: it is asked once per text by PlaylistBodies.
    */
   let lastHint = feed.preloadHint();
   const published = new Set<string>();
@@ -355,7 +359,6 @@ export function hlsFront(opts: HlsFrontOptions): HlsFront {
       prefetchPending = false;
       for (const name of published) prefetch(name);
       published.clear();
-      prefetch(newestSegment(feed.playlist('no')));
     });
   });
 
@@ -421,5 +424,8 @@ export function hlsFront(opts: HlsFrontOptions): HlsFront {
     serveFile(req, res, name, head, () => send(res, 404, NOT_FOUND, head));
   };
 
-  return { handle, cache, close: unsubscribe };
+  /** A new playlist text, seen once (PlaylistBodies' onText): its newest segment is read ahead. */
+  const playlistText = (text: string): void => prefetch(newestSegment(text));
+
+  return { handle, cache, close: unsubscribe, playlistText };
 }

@@ -108,7 +108,10 @@ export function hlsRouter(opts: HlsRouteOptions): HlsRouter {
   const { feed } = opts;
   const mount = opts.mountPath ?? '/hls';
   const playlistPath = `/${opts.stream}.m3u8`;
-  const bodies = new PlaylistBodies(feed);
+  // fast (below) reads each new text's newest segment ahead; bodies only calls this on requests.
+  const bodies = new PlaylistBodies(feed, (skip, text) => {
+    if (skip === 'no') fast.playlistText(text);
+  });
   const waiters = new PlaylistWaiters({
     feed,
     clock: opts.clock,

@@ -66,7 +66,11 @@ export class PlaylistBodies {
   /** How many texts were encoded, and gzipped (tests check there is one per text, not per request). */
   readonly counts = { texts: 0, gzips: 0 };
 
-  constructor(private readonly feed: LiveFeed) {}
+  /** onText, if given, sees each new text once, when it is first encoded (hls-front.ts reads its newest segment ahead). */
+  constructor(
+    private readonly feed: LiveFeed,
+    private readonly onText?: (skip: SkipRequest, text: string) => void,
+  ) {}
 
   private current(skip: SkipRequest): Rendered | null {
     const text = this.feed.playlist(skip);
@@ -81,6 +85,7 @@ export class PlaylistBodies {
     };
     this.counts.texts++;
     this.rendered.set(skip, r);
+    this.onText?.(skip, text);
     return r;
   }
 

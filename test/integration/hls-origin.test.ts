@@ -407,7 +407,7 @@ describe('/hls segment cache (hls-front.ts over a directory)', { timeout: 60_000
     }
   });
 
-  it('a published part is read into memory before anyone asks for it', async () => {
+  it('a published part, and the newest segment, are read into memory before anyone asks for them', async () => {
     const f = await serveDir({ budgetBytes: 2 ** 20, maxFileBytes: 2 ** 20, lowLatency: true });
     f.feed.publish(); // live-0.0.ts; the hint moves to live-0.1.ts
     f.feed.publish(); // live-0.1.ts is listed now
@@ -418,6 +418,14 @@ describe('/hls segment cache (hls-front.ts over a directory)', { timeout: 60_000
     assert.ok(r.body.equals(readFileSync(join(f.dir, 'live-0.1.ts'))));
     assert.equal(f.hls.cache.counts.fills, fills, 'answered from memory, not read again');
     assert.equal(f.hls.cache.has('live-0.2.ts'), false, 'the hinted part is not there yet');
+    // The segment: read once its playlist text is first asked for, before its URI is known.
+    writeFileSync(join(f.dir, 'live-0.ts'), readFileSync(await makeTs('mp3', 1)));
+    f.feed.publish();
+    f.feed.publish(); // live-0.3.ts: segment live-0.ts is cut and listed
+    assert.equal(f.hls.cache.has('live-0.ts'), false);
+    const pl = await get(f.base, '/hls/live.m3u8');
+    assert.match(pl.body.toString(), /^live-0\.ts$/m);
+    await waitFor(() => f.hls.cache.has('live-0.ts'), 'the segment read ahead');
   });
 
   it('a file too big to hold is streamed from disk: GET, HEAD, Range, 304', async () => {
