@@ -9,7 +9,7 @@ import { systemClock } from '../../src/clock.js';
 import { memoryLogger } from '../../src/logger.js';
 import { silentFrame } from '../../src/hls/silence.js';
 import { mp3FrameFormat, splitMp3Frames } from '../../src/relay/mp3-frames.js';
-import { IDLE_TITLE, Relay, type RelayOptions } from '../../src/relay/relay.js';
+import { IDLE_TITLE, Relay, type RelayOptions, type RelayStatus } from '../../src/relay/relay.js';
 import { parseRelaySpec } from '../../src/relay/relay-spec.js';
 import {
   makeAudioFile,
@@ -303,6 +303,13 @@ describe('relay to a real icecast2', { concurrency: true }, () => {
     const [status] = server.relays.status();
     assert.equal(status.state, 'streaming');
     assert.equal(status.target, `icecast://source:***@127.0.0.1:${ice.port}/scanner?name=Scanner`);
+    const api = (await (await fetch(`${server.baseUrl}/api/status`)).json()) as {
+      relays?: RelayStatus[];
+    };
+    assert.equal(api.relays?.length, 1);
+    assert.equal(api.relays[0].state, 'streaming');
+    assert.equal(api.relays[0].mount, '/scanner');
+    assert.ok(!JSON.stringify(api).includes(ice.sourcePassword), 'the password is not shown');
     const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
     assert.match(metrics, /scanner_hls_relay_state\{mount="\/scanner",state="streaming"\} 1/);
     assert.match(metrics, /scanner_hls_relay_bytes_sent_total\{mount="\/scanner"\} [1-9]/);
