@@ -102,7 +102,9 @@ export async function runBatch(
   );
   // Plain blocking reads into one reused buffer (the segmenter copies what it keeps before push() returns).
   try {
-    const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+    // A plain Uint8Array, not a Buffer: the segmenter takes views of what it reads (a PES start,
+    // a split), and a Buffer's subarray() costs several times a Uint8Array's.
+    const buf = new Uint8Array(READ_CHUNK_BYTES);
     for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf))
       segmenter.push(buf.subarray(0, n), clock.now());
   } finally {

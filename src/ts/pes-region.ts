@@ -19,26 +19,34 @@ export interface PesRegion {
 
 /** Gathers the packets of region (whole packets from offset 0) that are on pid. */
 export function collectPesRegion(region: Uint8Array, pid: number): PesRegion {
-  const parts: Uint8Array[] = [];
   const others: Uint8Array[] = [];
   let firstAf: Uint8Array | null = null;
   let firstCc = -1;
   let count = 0;
+  let bytes = 0;
   for (let off = 0; off + PACKET_SIZE <= region.length; off += PACKET_SIZE) {
-    const pkt = region.subarray(off, off + PACKET_SIZE);
     if (pidAt(region, off) !== pid) {
-      others.push(pkt);
+      others.push(region.subarray(off, off + PACKET_SIZE));
       continue;
     }
     const payload = payloadOffsetAt(region, off);
     if (count === 0) {
       firstCc = ccAt(region, off);
-      if (payload > 5) firstAf = region.slice(off + 5, off + payload);
+      if (payload > 5) firstAf = Uint8Array.prototype.slice.call(region, off + 5, off + payload);
     }
     count++;
-    parts.push(region.subarray(off + payload, off + PACKET_SIZE));
+    bytes += PACKET_SIZE - payload;
   }
-  return { pes: Buffer.concat(parts), others, firstAf, firstCc, count };
+  // One plain Uint8Array (a Buffer's views cost more, and callers take many of them).
+  const pes = new Uint8Array(bytes);
+  let at = 0;
+  for (let off = 0; off + PACKET_SIZE <= region.length && at < bytes; off += PACKET_SIZE) {
+    if (pidAt(region, off) !== pid) continue;
+    const payload = payloadOffsetAt(region, off);
+    pes.set(region.subarray(off + payload, off + PACKET_SIZE), at);
+    at += PACKET_SIZE - payload;
+  }
+  return { pes, others, firstAf, firstCc, count };
 }
 
 /** The duration in 90 kHz ticks of the frames in the PES at the start of region; null if unknown. */
