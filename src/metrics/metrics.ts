@@ -5,6 +5,9 @@ import type { IngestCounters } from '../ingest/ingest-source.js';
 import type { Packager } from '../packager.js';
 import type { CommandTiming } from '../scanner/command-queue.js';
 import type { ScannerStatus } from '../scanner/scanner-status.js';
+import type { CallUploaderStats } from '../call-upload/call-uploader.js';
+import type { HubStats } from '../live-audio/fan-out.js';
+import type { NotifierStats } from '../notify/notifier.js';
 import { ListenerTracker } from './listeners.js';
 
 /** Listeners are clients that fetched the playlist within this many target durations. */
@@ -200,6 +203,101 @@ export class ServerMetrics {
     );
     mirroredGauge(r, 'scanner_squelch_open', '1 while the squelch is open (a transmission).', () =>
       read().squelchOpen ? 1 : 0,
+    );
+  }
+
+  /** Adds the /live.mp3 gauges and counters (--live-audio). */
+  setLiveAudio(read: () => HubStats): void {
+    const r = this.registry;
+    mirroredGauge(
+      r,
+      'live_audio_listeners',
+      'Listeners connected to /live.mp3 or /live.aac.',
+      () => read().listeners,
+    );
+    mirroredCounter(
+      r,
+      'live_audio_listeners_total',
+      'Live audio listeners served since start.',
+      () => read().served,
+    );
+    mirroredCounter(
+      r,
+      'live_audio_dropped_total',
+      'Live audio listeners dropped for not keeping up (over 2 s of audio unsent).',
+      () => read().droppedSlow,
+    );
+    mirroredCounter(
+      r,
+      'live_audio_refused_total',
+      'Live audio requests refused with 503 at --live-audio-max-listeners.',
+      () => read().refused,
+    );
+    mirroredCounter(
+      r,
+      'live_audio_bytes_total',
+      'Bytes sent to live audio listeners, ICY metadata included.',
+      () => read().bytesSent,
+    );
+  }
+
+  /** Adds the --call-upload queue and counters, summed over the targets. */
+  setCallUploads(read: () => CallUploaderStats[]): void {
+    const r = this.registry;
+    const sum = (f: (s: CallUploaderStats) => number) => () => read().reduce((t, s) => t + f(s), 0);
+    mirroredGauge(
+      r,
+      'call_upload_queue_length',
+      'Finished calls queued on disk for --call-upload receivers.',
+      sum((s) => s.queued),
+    );
+    mirroredCounter(
+      r,
+      'call_upload_uploaded_total',
+      'Calls a --call-upload receiver accepted.',
+      sum((s) => s.uploaded),
+    );
+    mirroredCounter(
+      r,
+      'call_upload_failures_total',
+      'Failed call-upload attempts (each retry counts).',
+      sum((s) => s.failures),
+    );
+    mirroredCounter(
+      r,
+      'call_upload_rejected_total',
+      'Calls dropped because the receiver refused their data.',
+      sum((s) => s.rejected),
+    );
+    mirroredCounter(
+      r,
+      'call_upload_dropped_total',
+      'Queued calls dropped because the queue was full.',
+      sum((s) => s.dropped),
+    );
+  }
+
+  /** Adds the --notify counters, summed over the endpoints. */
+  setNotifiers(read: () => NotifierStats[]): void {
+    const r = this.registry;
+    const sum = (f: (s: NotifierStats) => number) => () => read().reduce((t, s) => t + f(s), 0);
+    mirroredCounter(
+      r,
+      'notify_sent_total',
+      'Alerts --notify endpoints accepted.',
+      sum((s) => s.sent),
+    );
+    mirroredCounter(
+      r,
+      'notify_failed_total',
+      'Alerts given up after every try failed.',
+      sum((s) => s.failed),
+    );
+    mirroredCounter(
+      r,
+      'notify_dropped_total',
+      'Alerts dropped because the queue was full.',
+      sum((s) => s.dropped),
     );
   }
 

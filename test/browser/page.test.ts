@@ -226,7 +226,11 @@ describe('listening page in Chromium', () => {
   });
 
   test('plays a playlist from another origin (?src=), and starts by itself when a feed comes up', async () => {
-    other = await startTestServer({ segmentDurationSec: 1, window: 6 });
+    other = await startTestServer({
+      segmentDurationSec: 1,
+      window: 6,
+      allowedSources: [server.baseUrl],
+    });
     const src = `${server.baseUrl}/hls/live.m3u8`;
     const cross = await openPage(browser, `${other.baseUrl}/?src=${encodeURIComponent(src)}`);
     pages.push(cross.page);

@@ -75,7 +75,11 @@ describe('status API with a live publisher', () => {
 
   before(async () => {
     file = await makeTs('mp3', 6);
-    server = await startTestServer({ segmentDurationSec: 1, window: 6 });
+    server = await startTestServer({
+      segmentDurationSec: 1,
+      window: 6,
+      allowedSources: ['https://cdn.example.net:8443', 'https://x.example'],
+    });
   });
   after(async () => {
     await server.close();
@@ -187,6 +191,13 @@ describe('status API with a live publisher', () => {
     assert.match(trickyCsp, /connect-src 'self' https:\/\/x\.example;/);
     assert.match(trickyCsp, /script-src 'self';/);
     assert.doesNotMatch(trickyCsp, /\*/);
+    // An origin not in --allowed-sources never reaches the header.
+    const unlisted = await fetch(
+      `${base}/?src=${encodeURIComponent('https://evil.example/hls/live.m3u8')}`,
+    );
+    const unlistedCsp = unlisted.headers.get('content-security-policy') ?? '';
+    assert.doesNotMatch(unlistedCsp, /evil\.example/);
+    assert.match(unlistedCsp, /connect-src 'self'(;|$)/);
     for (const bad of [
       'javascript:alert(1)',
       'data:text/plain,x',
