@@ -108,6 +108,7 @@ export class Relay {
   private cancelTitle: (() => void) | null = null;
   private loggedError: string | null = null;
   private wantTitle: string | null = null;
+  private loggedTitleError: string | null = null;
   private transcoder: Transcoder | null = null;
 
   constructor(private readonly opts: RelayOptions) {
@@ -423,9 +424,17 @@ export class Relay {
     if (this.st.state !== 'streaming') return;
     if (r.ok) {
       this.st.title = song;
+      this.loggedTitleError = null;
       return;
     }
-    this.log.debug(`${this.spec.mount}: title update refused: ${r.message}`);
+    // Source credentials may set the title only from the source's own address (Icecast admin.c
+    // same_ip check); a server that refuses says so once per distinct answer.
+    if (tries === 1 && r.message !== this.loggedTitleError) {
+      this.log.warn(`${this.spec.mount}: Icecast refused the title update: ${r.message}`);
+      this.loggedTitleError = r.message;
+    } else {
+      this.log.debug(`${this.spec.mount}: title update refused: ${r.message}`);
+    }
     if (tries > 1 && (this.wantTitle ?? IDLE_TITLE) === song) {
       this.cancelTitle = this.clock.setTimer(() => {
         this.cancelTitle = null;
