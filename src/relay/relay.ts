@@ -54,7 +54,7 @@ export interface RelayOptions {
   gapMs?: number;
   /** How far ahead of real time frames are sent (default 500; Icecast buffers for its listeners). */
   leadMs?: number;
-  /** Most audio held while the socket does not keep up; older frames are dropped (default 5000). */
+  /** Most backlog held before the newest chunk while the socket does not keep up; older frames are dropped (default 5000). */
   maxQueueMs?: number;
   /** A write that does not drain for this long drops the connection (default 8000). */
   stallMs?: number;
@@ -208,11 +208,15 @@ export class Relay {
     if (this.st.state === 'refused') this.setState('waiting');
     const f = mp3FrameFormat(frames[frames.length - 1].bytes);
     if (f) this.setFormat(f);
+    let addedMs = 0;
     for (const fr of frames) {
       this.queue.push(fr);
-      this.queueMs += fr.durationMs;
+      addedMs += fr.durationMs;
     }
-    const cap = this.st.state === 'streaming' ? this.maxQueueMs : IDLE_QUEUE_MS;
+    this.queueMs += addedMs;
+    // While streaming, a whole chunk is kept however long (a 30 s segment arrives at once) and
+    // at most maxQueueMs of backlog before it; while not connected, only the newest second.
+    const cap = this.st.state === 'streaming' ? this.maxQueueMs + addedMs : IDLE_QUEUE_MS;
     while (this.queueMs > cap && this.queue.length > 1) {
       const old = this.queue.shift();
       if (!old) break;

@@ -84,6 +84,7 @@ async function rig(
   query: string,
   opts: {
     codec?: 'mp3' | 'aac';
+    chunkMs?: number;
     password?: string;
     relay?: Partial<RelayOptions>;
     ice?: TestIcecast;
@@ -96,7 +97,7 @@ async function rig(
     codec === 'mp3'
       ? await makeAudioFile('mp3')
       : await makeAudioFile('aac', { sampleRate: 48000, channels: 2 });
-  const feed = startTestFeed(file, codec);
+  const feed = startTestFeed(file, codec, opts.chunkMs);
   cleanups.push(() => feed.close());
   const log = memoryLogger();
   const relay = new Relay({
@@ -205,6 +206,22 @@ describe('relay to a real icecast2', { concurrency: true }, () => {
     assert.equal(s.state, 'streaming');
     assert.equal(s.protocol, 'put');
     assert.ok(s.bytesSent > 0 && s.audioSec > 1);
+  });
+
+  it('a feed cut in 3 s segments: each whole segment goes out in real time, none of it dropped', async () => {
+    const { ice, relay } = await rig('', { chunkMs: 3_000, relay: { maxQueueMs: 1_000 } });
+    await waitFor(() => relay.status().state === 'streaming', 'streaming', 10_000);
+    const got = await decode(`${ice.baseUrl}/feed`, 4);
+    assert.deepEqual(got.problems, []);
+    // Connected after the first chunk (of which the newest second was kept), then two whole ones.
+    await waitFor(() => relay.status().audioSec > 6.5, 'two whole chunks sent', 15_000);
+    const s = relay.status();
+    assert.equal(s.droppedSec, 0);
+    const wallSec = (Date.now() - Date.parse(s.since)) / 1000;
+    assert.ok(
+      s.audioSec + s.silenceSec < wallSec + 1,
+      `${s.audioSec + s.silenceSec} s sent in ${wallSec} s`,
+    );
   });
 
   it('a wrong password: backoff with a clear error, logged once, no crash', async () => {
