@@ -412,6 +412,12 @@ export function hlsFront(opts: HlsFrontOptions): HlsFront {
       }
       return servePlaylist(req, res, url, q);
     }
+    // A held file, asked for by its plain name (no %-escapes, so the path is the name): it was
+    // checked when it was read (a name gets into the cache only through the checks below).
+    if (!path.includes('%')) {
+      const held = cache.get(path.slice(1));
+      if (held && clock.now() - held.seenMs < recheckMs) return sendHeld(req, res, held, head);
+    }
     if (path.length > MAX_PATH || !isContainedPath(path)) return send(res, 404, NOT_FOUND, head);
     const name = decodeURIComponent(path).slice(1);
     // Only segments and parts are answered here; anything else in the directory is Express's.
