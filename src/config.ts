@@ -605,7 +605,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'list',
     defaultText: '(none)',
     describe:
-      'Relay the live MP3 to an Icecast server (a Broadcastify feed), unchanged: icecast://source:PASSWORD@HOST:PORT/MOUNT[?protocol=put|source&name=…&public=0]; repeatable.',
+      'Relay the live MP3 to an Icecast server (a Broadcastify feed), unchanged: icecast://source:PASSWORD@HOST:PORT/MOUNT[?protocol=source|put&name=…&public=0] (protocol=source is the default); repeatable.',
     apply(c, raw) {
       c.relay = listOf(raw, parseRelaySpec);
     },
@@ -639,7 +639,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     kind: 'list',
     defaultText: '(none)',
     describe:
-      'POST an alert at call start and end: URL[?format=ntfy&talkgroup=…&channel=…&label=…] (filters are comma lists); repeatable.',
+      'POST an alert at call start and end: URL[?format=ntfy&talkgroup=…&channel=…&label=…&base=PUBLIC-URL] (filters are comma lists; base makes the call links absolute); repeatable.',
     apply(c, raw) {
       c.notify = listOf(raw, parseNotifySpec);
     },

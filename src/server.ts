@@ -11,6 +11,8 @@ import { createApp, type Mount } from './http/app.js';
 import { HotReload, loadLabelsFile } from './hot-reload.js';
 import { type HlsMount, liveListener, liveMounts } from './http/mounts.js';
 import { createSecureAppServer, loadTlsCredentials } from './http/secure-server.js';
+import { withBodyLimits } from './http/body-limit.js';
+import { applyServerLimits, type ServerLimits } from './http/server-limits.js';
 import { createIngest } from './ingest/create-ingest.js';
 import { type IngestSource, newIngestCounters } from './ingest/ingest-source.js';
 import type { Logger } from './logger.js';
@@ -19,8 +21,17 @@ import { Packager } from './packager.js';
 import { NO_LABELS } from './scanner/labels.js';
 import { type ScannerService, startScannerService } from './scanner/scanner-service.js';
 import { CallService } from './calls/call-service.js';
+import { startCallUploads } from './call-upload/attach.js';
+import type { CallUploader } from './call-upload/call-uploader.js';
+import { startNotifiers } from './notify/attach.js';
+import type { Notifier } from './notify/notifier.js';
 import { DiskStore } from './storage/disk-store.js';
 import { attachScannerFeed } from './timeline/scanner-feed.js';
+import type { AudioFeed, TitleSource } from './live-audio/audio-feed-types.js';
+import { createAudioFeed } from './live-audio/audio-feed.js';
+import { LiveAudioHub } from './live-audio/fan-out.js';
+import { createStreamTitle } from './live-audio/stream-title.js';
+import { RelayManager, registerRelayMetrics } from './relay/relay-manager.js';
 import { StateFile } from './storage/state-file.js';
 import { Uploader } from './upload/uploader.js';
 
@@ -42,6 +53,18 @@ export interface RunningServer {
   hotReload: HotReload;
   /** The --upload-url mirror, else null. */
   uploader: Uploader | null;
+  /** One per --call-upload (finished calls to rdio-scanner or OpenMHz). */
+  callUploaders: CallUploader[];
+  /** One per --notify (call start and end alerts). */
+  notifiers: Notifier[];
+  /** The live elementary audio, frame-exact (/live.mp3, --relay). */
+  audio: AudioFeed;
+  /** What is on the air as a title (the scanner's label or frequency), for ICY and the relay. */
+  title: TitleSource;
+  /** The /live.mp3 listeners with --live-audio, else null. */
+  liveAudio: LiveAudioHub | null;
+  /** The --relay targets (none when not set). */
+  relays: RelayManager;
   /** Lines for the start-up banner (URLs). */
   banner: string[];
   /** Graceful stop: ends the publisher's session (its segment is published), saves state, closes sockets. */
@@ -59,6 +82,8 @@ export interface ServerExtras {
   reload?: { configFile: string | null; load: () => AppConfig };
   /** Debounce of hot-reload file events (tests shorten it). */
   reloadDebounceMs?: number;
+  /** Overrides of the HTTP timeouts and slow-reader bound (src/http/server-limits.ts; tests shorten them). */
+  serverLimits?: Partial<ServerLimits>;
 }
 
 /** Addresses a LAN listener can reach us at (non-internal IPv4). */
@@ -125,12 +150,9 @@ function openCalls(
   }
 }
 
-/** The plain HTTP server (no --tls-cert). */
+/** The plain HTTP server (no --tls-cert). Its timeouts are set by applyServerLimits. */
 function plainServer(app: RequestListener): { server: Server; closeAllConnections(): void } {
-  const http = createServer(app);
-  // Server-Sent Events and long polls must not be cut by the default request timeout.
-  http.requestTimeout = 0;
-  http.keepAliveTimeout = 65_000;
+  const http = createServer(withBodyLimits(app));
   return { server: http, closeAllConnections: () => http.closeAllConnections() };
 }
 
@@ -225,6 +247,53 @@ export async function startServer(
   // The scanner's state and transmissions go into the stream (timed ID3, EXT-X-DATERANGE).
   const detachTimeline = scanner ? attachScannerFeed(scanner, packager, clock) : null;
   const detachCalls = scanner ? calls.attachScanner(scanner) : null;
+  // Each finished call to --call-upload receivers; call start and end to --notify endpoints.
+  const callUploads = await startCallUploads({
+    specs: cfg.callUpload,
+    calls,
+    stateDir: resolve(cfg.stateDir),
+    scannerSet: cfg.scanner !== null,
+    clock,
+    logger: logger.child('call-upload'),
+  });
+  const notifiers = startNotifiers({
+    specs: cfg.notify,
+    calls,
+    stream: cfg.stream,
+    scannerSet: cfg.scanner !== null,
+    clock,
+    logger: logger.child('notify'),
+  });
+  // The live audio tap (/live.mp3 with --live-audio, and --relay) and its title.
+  const audio = createAudioFeed(packager);
+  const title = createStreamTitle(scanner);
+  const liveAudio = cfg.liveAudio
+    ? new LiveAudioHub({ feed: audio, title, clock, maxListeners: cfg.liveAudioMaxListeners })
+    : null;
+  if (liveAudio) metrics.setLiveAudio(() => liveAudio.stats());
+  if (callUploads.uploaders.length)
+    metrics.setCallUploads(() => callUploads.uploaders.map((u) => u.stats()));
+  if (notifiers.notifiers.length)
+    metrics.setNotifiers(() => notifiers.notifiers.map((n) => n.stats()));
+  // --relay: the live MP3 to Icecast servers; started once the ingest is up.
+  const relays = new RelayManager({
+    specs: cfg.relay,
+    transcode: cfg.relayTranscode,
+    feed: audio,
+    title,
+    clock,
+    logger,
+  });
+  if (cfg.relay.length) registerRelayMetrics(metrics.registry, () => relays.status());
+  // /api/status shows each configured outbound link beside the stream.
+  const statusExtra = (): Record<string, unknown> => ({
+    ...(cfg.relay.length && { relays: relays.status() }),
+    ...(liveAudio && { liveAudio: liveAudio.stats() }),
+    ...(callUploads.uploaders.length && {
+      callUploads: callUploads.uploaders.map((u) => u.stats()),
+    }),
+    ...(notifiers.notifiers.length && { notify: notifiers.notifiers.map((n) => n.stats()) }),
+  });
   // Every route, in mount order, is listed in src/http/mounts.ts.
   const mounts = liveMounts({
     cfg,
@@ -234,6 +303,8 @@ export async function startServer(
     clock,
     logger,
     calls,
+    liveAudio,
+    statusExtra,
     extras: extras.mounts ? await extras.mounts(packager) : [],
   });
   const app = createApp({ mounts, logger: logger.child('http') });
@@ -241,6 +312,8 @@ export async function startServer(
   const front = mounts.find((m): m is HlsMount => 'front' in m)?.front;
   const web = tls ? createSecureAppServer(app, tls, front) : plainServer(liveListener(mounts, app));
   const http = web.server;
+  // Header, request and keep-alive timeouts and the slow-reader watchdog (before listen).
+  applyServerLimits(web.server, extras.serverLimits, { clock });
   const httpPort = await listenHttp(http, cfg.httpHost, cfg.httpPort);
   const ingest = createIngest(cfg, packager, logger.child('ingest'), clock, ingestCounters);
   let started;
@@ -255,12 +328,15 @@ export async function startServer(
     detachTimeline?.();
     detachCalls?.();
     await scanner?.close();
+    await callUploads.close();
+    notifiers.close();
     await calls.close();
     detachUploader?.();
     detachReaped?.();
     await uploader?.close(0);
     throw e;
   }
+  relays.start();
   const hotReload = new HotReload({
     config: cfg,
     configFile: extras.reload?.configFile ?? null,
@@ -305,17 +381,23 @@ export async function startServer(
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await hotReload.close();
+      liveAudio?.close();
+      relays.stop();
       await ingest.close();
       if (extras.onClose) await extras.onClose();
       detachTimeline?.();
       detachCalls?.();
       await scanner?.close();
       await packager.close();
+      await callUploads.close();
+      notifiers.close();
       await calls.close();
       // The last segment and playlist get a short chance to reach the origin.
       detachUploader?.();
       detachReaped?.();
       await uploader?.close();
+      audio.close();
+      title.close();
       web.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));
     })());
@@ -329,6 +411,12 @@ export async function startServer(
     metrics,
     hotReload,
     uploader,
+    callUploaders: callUploads.uploaders,
+    notifiers: notifiers.notifiers,
+    audio,
+    title,
+    liveAudio,
+    relays,
     banner,
     close,
   };

@@ -12,6 +12,8 @@ import type { CallService } from '../calls/call-service.js';
 import { callRoutes, timeShiftRoutes } from './call-routes.js';
 import type { Mount } from './app.js';
 import { type HlsRouter, hlsRouter } from './hls-routes.js';
+import type { LiveAudioHub } from '../live-audio/fan-out.js';
+import { liveAudioRoutes } from './live-audio-routes.js';
 import { opsRoutes } from './ops-routes.js';
 import { pageRoutes } from './page-routes.js';
 import { scannerRoutes } from './scanner-routes.js';
@@ -30,6 +32,10 @@ export interface LiveMountParts {
   logger: Logger;
   /** The call log and replay (/api/calls, /hls/NAME.m3u8?start=&end=); absent in tests that build mounts alone. */
   calls?: CallService | null;
+  /** The /live.mp3 listeners (--live-audio), else null or absent. */
+  liveAudio?: LiveAudioHub | null;
+  /** Fields /api/status adds beside the stream's (the outbound links' states), or absent. */
+  statusExtra?: () => Record<string, unknown>;
   /** Further mounts (ServerExtras.mounts), last. */
   extras: Mount[];
 }
@@ -90,6 +96,17 @@ export function liveMounts(p: LiveMountParts): Mount[] {
     // Time-shift playlists (?start=&end=) before the live /hls routes, which answer the rest.
     ...(calls ? [{ path: '/hls', router: timeShiftRoutes(calls, cfg.stream) }] : []),
     hlsMount,
+    ...(p.liveAudio
+      ? [
+          {
+            path: '/',
+            router: liveAudioRoutes(p.liveAudio, {
+              stream: cfg.stream,
+              maxListeners: cfg.liveAudioMaxListeners,
+            }),
+          },
+        ]
+      : []),
     { path: ['/api', '/metrics', '/healthz'], router: apiHeaders },
     ...(calls ? [{ path: '/api/calls', router: callRoutes(calls, cfg.stream) }] : []),
     {
@@ -109,8 +126,15 @@ export function liveMounts(p: LiveMountParts): Mount[] {
           },
         ]
       : []),
-    { path: '/api', router: statusRoutes(packager, { clock }) },
-    { path: '/', router: pageRoutes({ stream: cfg.stream, scanner: Boolean(cfg.scanner) }) },
+    { path: '/api', router: statusRoutes(packager, { clock, extra: p.statusExtra }) },
+    {
+      path: '/',
+      router: pageRoutes({
+        stream: cfg.stream,
+        scanner: Boolean(cfg.scanner),
+        allowedSources: cfg.allowedSources,
+      }),
+    },
     ...p.extras,
   ];
 }

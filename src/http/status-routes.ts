@@ -18,6 +18,8 @@ export interface StatusRouteOptions {
   keepAliveMs?: number;
   /** Most concurrent event streams; more get 503. */
   maxEventStreams?: number;
+  /** Fields added to GET /status beside the stream's (relays, live audio, uploads, alerts when set). */
+  extra?: () => Record<string, unknown>;
 }
 
 /** One SSE frame carrying a status snapshot. */
@@ -42,7 +44,7 @@ export function statusRoutes(source: StatusSource, opts: StatusRouteOptions = {}
 
   router.get('/status', (_req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json(source.getStatus());
+    res.json({ ...source.getStatus(), ...opts.extra?.() });
   });
 
   router.get('/events', (_req: Request, res: Response) => {
