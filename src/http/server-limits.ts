@@ -181,7 +181,10 @@ export function applyServerLimits(
     maxHeadersCount: l.maxHeadersCount,
   });
   const watchdog = new SlowReaderWatchdog(l.stallMs, opts.clock, opts.onSlowReaderDropped);
-  server.on('request', (_req: unknown, res: WatchedResponse) => watchdog.watch(res));
+  // A response already flushed (most answers from memory) has nothing left to stall on.
+  server.on('request', (_req: unknown, res: WatchedResponse) => {
+    if (!res.writableFinished) watchdog.watch(res);
+  });
   // With no 'checkContinue' listener node answers "100 Continue" itself before any handler
   // runs, inviting the body; a body too large is refused here first (RFC 9110 §10.1.1: a server
   // may "respond with a final status code, without reading the content").
