@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Clock } from '../clock.js';
 import type { AppConfig } from '../config.js';
 import type { Logger } from '../logger.js';
-import { clientKey } from '../metrics/listeners.js';
+import { ClientKeys } from '../metrics/listeners.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import type { Packager } from '../packager.js';
 import type { ScannerService } from '../scanner/scanner-service.js';
@@ -75,6 +75,7 @@ export function liveListener(
  */
 export function liveMounts(p: LiveMountParts): Mount[] {
   const { cfg, packager, metrics, scanner, clock } = p;
+  const keys = new ClientKeys();
   const hls = hlsRouter({
     stream: cfg.stream,
     outDir: resolve(cfg.out),
@@ -83,8 +84,8 @@ export function liveMounts(p: LiveMountParts): Mount[] {
     mountPath: '/hls',
     onPlaylistRequest: (req) =>
       metrics.playlistRequested(
-        clientKey(
-          req.socket.remoteAddress,
+        keys.keyOf(
+          req.socket,
           oneHeader(req.headers['x-forwarded-for']),
           req.headers['user-agent'],
         ),

@@ -56,7 +56,8 @@ export class ServerMetrics {
   /** Per-server registry (not prom-client's global one), so tests can run several servers. */
   readonly registry = new Registry();
   private readonly listeners: ListenerTracker;
-  private readonly playlistRequests: Counter;
+  /** A plain number, read at scrape time: prom-client's inc() costs more than the request it counts. */
+  private playlistRequestCount = 0;
   private readonly commandSeconds: Histogram<'command' | 'outcome'>;
 
   constructor(private readonly src: MetricsSources) {
@@ -148,11 +149,12 @@ export class ServerMetrics {
       published.inc();
       latency.observe(p.publishLatencyMs / 1000);
     });
-    this.playlistRequests = new Counter({
-      name: PREFIX + 'playlist_requests_total',
-      help: 'Requests of the live playlist answered by scanner-hls (not those served by nginx).',
-      registers: [r],
-    });
+    mirroredCounter(
+      r,
+      'playlist_requests_total',
+      'Requests of the live playlist answered by scanner-hls (not those served by nginx).',
+      () => this.playlistRequestCount,
+    );
     mirroredGauge(
       r,
       'listeners',
@@ -303,7 +305,7 @@ export class ServerMetrics {
 
   /** Hook for hls-routes' onPlaylistRequest. */
   playlistRequested(client: string): void {
-    this.playlistRequests.inc();
+    this.playlistRequestCount++;
     this.listeners.seen(client, this.src.clock.now());
   }
 
