@@ -1,30 +1,17 @@
 // src/live-audio/frame-format.ts: what a run of whole MP3/ADTS frames is (format for silence, frame boundaries, bitrate), read from the frame headers (pure).
 import type { AudioFormat } from '../hls/silence.js';
 import { parseAdtsHeader, parseMpegAudioHeader, scanFrames } from '../ts/audio-frames.js';
+import { mp3FrameFormat } from '../relay/mp3-frames.js';
 import type { AudioCodec } from './audio-feed-types.js';
 
 /**
  * The AudioFormat of the frame at frames[0] (what silentFrame needs to match it), or null when
- * it is not a Layer III / ADTS header. MP3: ISO/IEC 11172-3 §2.4.1.3 header bits (ID, layer,
- * sampling_frequency, mode); ADTS: ISO/IEC 14496-3 §1.A.2.2 (ID, profile, sampling_frequency_index,
- * channel_configuration).
+ * it is not a Layer III / ADTS header. MP3: mp3FrameFormat (ISO/IEC 11172-3 §2.4.1.3); ADTS:
+ * ISO/IEC 14496-3 §1.A.2.2 (ID, profile, sampling_frequency_index, channel_configuration).
  */
 export function frameFormat(frames: Uint8Array, codec: AudioCodec): AudioFormat | null {
-  if (codec === 'mp3') {
-    const info = parseMpegAudioHeader(frames, 0);
-    if (!info || ((frames[1] >> 1) & 3) !== 1) return null; // layer '01' = Layer III
-    const channelMode = frames[3] >> 6;
-    return {
-      codec,
-      sampleRate: info.sampleRate,
-      channels: channelMode === 3 ? 1 : 2,
-      samplesPerFrame: info.samples,
-      versionId: (frames[1] >> 3) & 3,
-      samplingFrequencyIndex: (frames[2] >> 2) & 3,
-      channelMode,
-      profile: 0,
-    };
-  }
+  // MP3 header parsing is owned by the relay's frame module (one parser for both).
+  if (codec === 'mp3') return mp3FrameFormat(frames)?.format ?? null;
   const info = parseAdtsHeader(frames, 0);
   if (!info) return null;
   const channelConfiguration = ((frames[2] & 1) << 2) | (frames[3] >> 6);
