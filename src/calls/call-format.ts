@@ -16,8 +16,8 @@ export interface CallRow {
   codec: string | null;
 }
 
-/** A call as GET /api/calls gives it. */
-export interface CallJson {
+/** A call's own fields in JSON (the id as a string): shared by the API's Call and the alerts. */
+export interface CallFields {
   id: string;
   start_time: number;
   stop_time: number | null;
@@ -28,6 +28,10 @@ export interface CallJson {
   channel: number | null;
   bank: number | null;
   label: string | null;
+}
+
+/** A call as GET /api/calls gives it. */
+export interface CallJson extends CallFields {
   open: boolean;
   /** The call's VOD playlist, or null once its audio is no longer retained. */
   m3u8: string | null;
@@ -46,12 +50,10 @@ export function audioExtension(codec: string | null): 'mp3' | 'aac' {
   return codec === 'aac' ? 'aac' : 'mp3';
 }
 
-/** The JSON of one call; m3u8 and audio are null when its start is older than the audio kept. */
-export function callJson(row: CallRow, span: AudioSpan): CallJson {
-  const id = String(row.id);
-  const kept = span.fromMs !== null && row.id + 1000 * (row.call_length ?? 0) >= span.fromMs;
+/** A row's own fields as JSON, in the API's order. */
+export function callFields(row: CallRow): CallFields {
   return {
-    id,
+    id: String(row.id),
     start_time: row.start_time,
     stop_time: row.stop_time,
     call_length: row.call_length,
@@ -61,6 +63,15 @@ export function callJson(row: CallRow, span: AudioSpan): CallJson {
     channel: row.channel,
     bank: row.bank,
     label: row.label,
+  };
+}
+
+/** The JSON of one call; m3u8 and audio are null when its start is older than the audio kept. */
+export function callJson(row: CallRow, span: AudioSpan): CallJson {
+  const id = String(row.id);
+  const kept = span.fromMs !== null && row.id + 1000 * (row.call_length ?? 0) >= span.fromMs;
+  return {
+    ...callFields(row),
     open: row.open !== 0,
     m3u8: kept ? `/api/calls/${id}.m3u8` : null,
     audio: kept ? `/api/calls/${id}.${audioExtension(row.codec)}` : null,

@@ -1,6 +1,6 @@
 // src/notify/notify-event.ts: a call's start or end as an alert: the filter, the JSON event and the ntfy message (pure).
-import type { CallRow } from '../calls/call-format.js';
-import { audioExtension } from '../calls/call-format.js';
+import type { CallFields, CallRow } from '../calls/call-format.js';
+import { audioExtension, callFields } from '../calls/call-format.js';
 import type { NotifyFilters } from './notify-spec.js';
 
 export type NotifyKind = 'call_start' | 'call_end';
@@ -10,18 +10,8 @@ export interface NotifyEvent {
   event: NotifyKind;
   /** The stream's name (--stream). */
   stream: string;
-  call: {
-    id: string;
-    start_time: number;
-    stop_time: number | null;
-    call_length: number | null;
-    freq: number | null;
-    talkgroup: string | null;
-    talkgroup_tag: string | null;
-    channel: number | null;
-    bank: number | null;
-    label: string | null;
-  };
+  /** The call's fields as GET /api/calls gives them. */
+  call: CallFields;
   /** The call in the call log (GET /api/calls/ID), absolute with base=. */
   url: string;
   /** The call's audio: set on call_end (absolute with base=), null on call_start. */
@@ -56,18 +46,7 @@ export function notifyEvent(
   return {
     event: kind,
     stream,
-    call: {
-      id,
-      start_time: call.start_time,
-      stop_time: call.stop_time,
-      call_length: call.call_length,
-      freq: call.freq,
-      talkgroup: call.talkgroup,
-      talkgroup_tag: call.talkgroup_tag,
-      channel: call.channel,
-      bank: call.bank,
-      label: call.label,
-    },
+    call: callFields(call),
     url: link(base, `/api/calls/${id}`),
     audio:
       kind === 'call_end' ? link(base, `/api/calls/${id}.${audioExtension(call.codec)}`) : null,
