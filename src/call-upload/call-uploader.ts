@@ -15,6 +15,7 @@ import { rdioScannerForm, rdioVerdict } from './rdio-scanner.js';
 import { splitUrlAuth } from '../notify/url-auth.js';
 import { UploadQueue } from './upload-queue.js';
 import type { CallUploadSpec } from './upload-spec.js';
+import { WakeableSleep } from '../outbound/retry.js';
 
 /** The parts of the call log the uploader reads. */
 export interface CallSource {
@@ -83,7 +84,7 @@ export class CallUploader {
   private running = false;
   private closed = false;
   private cancelPoll: (() => void) | null = null;
-  private endSleep: (() => void) | null = null;
+  private readonly sleeper: WakeableSleep;
   private readonly idleFns: (() => void)[] = [];
   private readonly target: { url: string; authorization: string | null };
   /** Aborts the request in flight (close()). */
@@ -93,6 +94,7 @@ export class CallUploader {
     const b = opts.backoff ?? { initialMs: 1000, maxMs: 60_000 };
     this.backoff = new Backoff({ ...b, healthyMs: Infinity });
     this.fetchFn = opts.fetch ?? ((url, init) => fetch(url, init));
+    this.sleeper = new WakeableSleep(opts.clock);
     this.target = splitUrlAuth(opts.spec.url);
   }
 
@@ -145,7 +147,7 @@ export class CallUploader {
     this.closed = true;
     this.inflight?.abort();
     this.cancelPoll?.();
-    this.endSleep?.();
+    this.sleeper.wake();
     this.pending.clear();
     for (const f of this.idleFns.splice(0)) f();
     await Promise.resolve();
@@ -231,12 +233,12 @@ export class CallUploader {
         if (this.closed) break;
         if (verdict === 'retry') {
           this.counts.failures++;
-          await this.sleep(this.backoff.next(0));
+          await this.sleeper.sleep(this.backoff.next(0));
           continue;
         }
         if (verdict === 'auth') {
           this.counts.failures++;
-          await this.sleep(this.opts.authRetryMs ?? 300_000);
+          await this.sleeper.sleep(this.opts.authRetryMs ?? 300_000);
           continue;
         }
         this.backoff.reset();
@@ -324,17 +326,5 @@ export class CallUploader {
       logger.warn(`${this.display}: call ${job.id}: ${said}; will retry`);
     else logger.debug(`${this.display}: call ${job.id} uploaded`);
     return verdict;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const cancel = this.opts.clock.setTimer(() => done(), ms);
-      const done = (): void => {
-        cancel();
-        this.endSleep = null;
-        resolve();
-      };
-      this.endSleep = done;
-    });
   }
 }

@@ -2,6 +2,7 @@
 import type { CallRow } from '../calls/call-format.js';
 import { callNumber, type UploadForm, unixSeconds, type Verdict } from './call-fields.js';
 import type { CallUploadSpec } from './upload-spec.js';
+import { isPermanentStatus } from '../outbound/retry.js';
 
 /**
  * The form, with trunk-recorder's openmhz_uploader fields: call (the file: uploads.js takes
@@ -48,6 +49,6 @@ export function openMhzVerdict(status: number, body: string): Verdict {
   if (/API Keys do not match|ShortName does not exist|invalid shortName/i.test(body)) return 'auth';
   if (/invalid filename|parsing sourcelist/i.test(body)) return 'reject';
   if (/Talkgroup does not exist/i.test(body)) return 'done';
-  if (status >= 400 && status < 500 && status !== 408 && status !== 429) return 'reject';
+  if (isPermanentStatus(status)) return 'reject';
   return 'retry';
 }

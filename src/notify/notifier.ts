@@ -8,6 +8,7 @@ import { type NotifyKind, notifyEvent, ntfyMessage, passes } from './notify-even
 import type { NotifySpec } from './notify-spec.js';
 import { TokenBucket } from './token-bucket.js';
 import { splitUrlAuth } from './url-auth.js';
+import { isPermanentStatus, WakeableSleep } from '../outbound/retry.js';
 
 /** The HTTP call (global fetch by default). */
 export type NotifyFetch = (
@@ -61,11 +62,6 @@ const STARTED_MAX = 1000;
 /** Log lines about a failing endpoint at most this often. */
 const LOG_EVERY_MS = 60_000;
 
-/** Statuses that retrying the same request cannot fix. */
-function isPermanent(status: number): boolean {
-  return status >= 400 && status < 500 && status !== 408 && status !== 429;
-}
-
 /**
  * call() filters and queues an alert and returns at once: alerts go out one at a time, in
  * order, as the token bucket allows; a failed one is retried with backoff up to `attempts`
@@ -79,7 +75,7 @@ export class Notifier {
   private readonly counts = { sent: 0, failed: 0, dropped: 0, delayed: 0 };
   private running = false;
   private closed = false;
-  private endSleep: (() => void) | null = null;
+  private readonly sleeper: WakeableSleep;
   private lastLogMs = -Infinity;
   private readonly idleFns: (() => void)[] = [];
   /** Calls whose start was queued (their end is sent too). */
@@ -94,6 +90,7 @@ export class Notifier {
     const b = opts.backoff ?? { initialMs: 1000, maxMs: 30_000 };
     this.backoff = new Backoff({ ...b, healthyMs: Infinity });
     this.fetchFn = opts.fetch ?? ((url, init) => fetch(url, init));
+    this.sleeper = new WakeableSleep(opts.clock);
     this.target = splitUrlAuth(opts.spec.url);
   }
 
@@ -140,7 +137,7 @@ export class Notifier {
     this.closed = true;
     this.queue.length = 0;
     this.inflight?.abort();
-    this.endSleep?.();
+    this.sleeper.wake();
     for (const f of this.idleFns.splice(0)) f();
   }
 
@@ -161,7 +158,7 @@ export class Notifier {
         if (wait > 0) {
           if (!alert.waited) this.counts.delayed++;
           alert.waited = true;
-          await this.sleep(wait);
+          await this.sleeper.sleep(wait);
           continue;
         }
         this.bucket.take(this.opts.clock.now());
@@ -180,7 +177,7 @@ export class Notifier {
           this.drop(alert);
           continue;
         }
-        await this.sleep(this.backoff.next(0));
+        await this.sleeper.sleep(this.backoff.next(0));
       }
     } catch (e) {
       this.opts.logger.error(`${this.display}: notifier stopped unexpectedly: ${errorMessage(e)}`);
@@ -221,7 +218,7 @@ export class Notifier {
       // Read the reply so the connection is free again (the timeout covers a body that never ends).
       await res.text?.().catch(() => '');
       if (res.status < 300) return 'sent';
-      if (isPermanent(res.status)) {
+      if (isPermanentStatus(res.status)) {
         this.note(`HTTP ${res.status} for a ${alert.kind} alert; not retried`);
         return 'permanent';
       }
@@ -233,17 +230,5 @@ export class Notifier {
     } finally {
       this.inflight = null;
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const cancel = this.opts.clock.setTimer(() => done(), ms);
-      const done = (): void => {
-        cancel();
-        this.endSleep = null;
-        resolve();
-      };
-      this.endSleep = done;
-    });
   }
 }

@@ -6,6 +6,7 @@ import { errorMessage } from '../errors.js';
 import { PLAYLIST_TYPE, SEGMENT_TYPE } from '../hls/media-types.js';
 import type { Logger } from '../logger.js';
 import type { PackagerEvents } from '../packager.js';
+import { isPermanentStatus, WakeableSleep } from '../outbound/retry.js';
 
 /** One request for the origin. */
 export type UploadJob =
@@ -38,11 +39,6 @@ export interface UploaderStats {
   dropped: number;
 }
 
-/** Statuses that will not get better by retrying the same request. */
-function isPermanent(status: number): boolean {
-  return status >= 400 && status < 500 && status !== 408 && status !== 429;
-}
-
 /**
  * Sends jobs one at a time in the order the packager produced them, so a segment is on the
  * origin before the playlist that lists it, and deletions follow the availability time. A
@@ -60,7 +56,7 @@ export class Uploader {
   private running = false;
   private closed = false;
   /** Ends the backoff sleep now (close() only: a new job does not cut the backoff short). */
-  private endSleep: (() => void) | null = null;
+  private readonly sleeper: WakeableSleep;
   private lastDropLogMs = -Infinity;
   private dropsSinceLog = 0;
   private idleFns: (() => void)[] = [];
@@ -73,6 +69,7 @@ export class Uploader {
     this.backoff = new Backoff({ ...b, healthyMs: Infinity });
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.fetchFn = opts.fetch ?? ((url, init) => fetch(url, init));
+    this.sleeper = new WakeableSleep(opts.clock);
   }
 
   /** Subscribes to a packager's events; returns the unsubscribe function. */
@@ -138,7 +135,7 @@ export class Uploader {
     ]);
     cancel();
     this.closed = true;
-    this.endSleep?.();
+    this.sleeper.wake();
     this.queue.length = 0;
     for (const f of this.idleFns.splice(0)) f();
   }
@@ -169,7 +166,7 @@ export class Uploader {
         if (this.closed) break;
         if (outcome === 'retry') {
           this.counts.failures++;
-          await this.sleep(this.backoff.next(0));
+          await this.sleeper.sleep(this.backoff.next(0));
           continue; // the head may have been dropped meanwhile; take whatever is first now
         }
         this.backoff.reset();
@@ -213,24 +210,12 @@ export class Uploader {
       this.counts.uploaded++;
       return 'done';
     }
-    if (isPermanent(status)) {
+    if (isPermanentStatus(status)) {
       this.counts.failures++;
       this.opts.logger.error(`${init.method} ${url}: HTTP ${status}; skipping this file`);
       return 'done';
     }
     this.opts.logger.warn(`${init.method} ${url}: HTTP ${status}; will retry`);
     return 'retry';
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const cancel = this.opts.clock.setTimer(() => done(), ms);
-      const done = (): void => {
-        cancel();
-        this.endSleep = null;
-        resolve();
-      };
-      this.endSleep = done;
-    });
   }
 }
