@@ -7,13 +7,13 @@ import type { CallJson } from '../../src/calls/call-format.js';
 import {
   ffmpegDecodeErrors,
   ffprobeJson,
-  makeTs,
-  publishLive,
+  type publishLive,
   stopProcess,
 } from '../helpers/media.js';
 import { OpenMhzReceiver } from '../helpers/openmhz-receiver.js';
 import { RdioReceiver } from '../helpers/rdio-receiver.js';
-import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import { tempDir, type TestServer } from '../helpers/server.js';
+import { startSimFeed } from '../helpers/sim-feed.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** One AAC frame at 48 kHz (makeTs('aac')). */
@@ -43,7 +43,7 @@ void before(async () => {
   await omz.start();
   await rdio.start();
   dir = tempDir('call-upload-aac-');
-  s = await startTestServer(
+  const feed = await startSimFeed(
     {
       scanner: 'sim',
       segmentDurationSec: 1,
@@ -54,13 +54,11 @@ void before(async () => {
       ],
     },
     { dir },
+    { codec: 'aac', seconds: 40 },
   );
-  const sim = s.scanner?.simulator;
-  assert.ok(sim);
-  sim.behaviour.activity = 0;
-  await waitFor(() => s.scanner?.status().connected, 'the simulated scanner');
-  pub = publishLive(await makeTs('aac', 40), s.ingestPort);
-  await waitFor(() => s.packager.getStatus().segmentsPublished >= 2, 'two segments', 20_000);
+  s = feed.s;
+  pub = feed.pub;
+  const sim = feed.sim;
   sim.transmit(2700, '880');
   await waitFor(
     async () => {

@@ -1,14 +1,21 @@
 // test/integration/call-upload-openmhz.test.ts: --call-upload openmhz: with the simulated scanner and a live ffmpeg feed, each finished call reaches a local OpenMHz receiver (uploads.js's checks) once with its fields and an .mp3 that lasts the call; a wrong key (500 "API Keys do not match!") keeps the calls until a restart with the right one.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CallJson } from '../../src/calls/call-format.js';
 import type { AppConfig } from '../../src/config.js';
 import { memoryLogger } from '../../src/logger.js';
-import { ffprobeJson, makeTs, publishLive, stopProcess } from '../helpers/media.js';
+import { ffprobeJson, type publishLive, stopProcess } from '../helpers/media.js';
 import { OpenMhzReceiver } from '../helpers/openmhz-receiver.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import {
+  callUploadQueueFiles,
+  closedCalls as closedCallsOf,
+  type Simulator,
+  simulatorOf,
+  startSimFeed,
+} from '../helpers/sim-feed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const FRAME_SEC = 1152 / 44100;
@@ -27,39 +34,25 @@ const options = (key: string): Partial<AppConfig> => ({
 });
 
 async function closedCalls(n: number): Promise<CallJson[]> {
-  let list: CallJson[] = [];
-  await waitFor(
-    async () => {
-      const r = await fetch(`${s.baseUrl}/api/calls`);
-      list = ((await r.json()) as { calls: CallJson[] }).calls;
-      return list.length === n && list.every((c) => !c.open);
-    },
-    `${n} closed calls`,
-    20_000,
-  );
-  return list.reverse();
+  return (await closedCallsOf(s.baseUrl, n)).reverse();
 }
 
 function queueFiles(): string[] {
-  const root = join(dir, 'state', 'call-uploads');
-  if (!existsSync(root)) return [];
-  return readdirSync(root).flatMap((d) => readdirSync(join(root, d)));
+  return callUploadQueueFiles(dir);
 }
 
-function sim() {
-  const x = s.scanner?.simulator;
-  assert.ok(x);
-  return x;
+function sim(): Simulator {
+  return simulatorOf(s);
 }
 
 void before(async () => {
   await omz.start();
   dir = tempDir('call-upload-omz-');
-  s = await startTestServer(options('OMZ_KEY'), { dir, logger: log });
-  sim().behaviour.activity = 0;
-  await waitFor(() => s.scanner?.status().connected, 'the simulated scanner');
-  pub = publishLive(await makeTs('mp3', 60), s.ingestPort);
-  await waitFor(() => s.packager.getStatus().segmentsPublished >= 2, 'two segments', 20_000);
+  ({ s, pub } = await startSimFeed(
+    options('OMZ_KEY'),
+    { dir, logger: log },
+    { codec: 'mp3', seconds: 60 },
+  ));
 });
 
 void after(async () => {

@@ -1,14 +1,22 @@
 // test/integration/call-upload-rdio.test.ts: --call-upload rdio-scanner: with the simulated scanner and a live ffmpeg feed, each finished call reaches a local rdio-scanner receiver once with every field right and audio that lasts the call; an outage, a bad key (401) and a restart lose nothing.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CallJson } from '../../src/calls/call-format.js';
 import type { AppConfig } from '../../src/config.js';
 import { memoryLogger } from '../../src/logger.js';
-import { ffprobeJson, makeTs, publishLive, stopProcess } from '../helpers/media.js';
+import { ffprobeJson, type publishLive, stopProcess } from '../helpers/media.js';
 import { RdioReceiver } from '../helpers/rdio-receiver.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import {
+  callUploadQueueFiles,
+  closedCalls as closedCallsOf,
+  fetchCalls,
+  type Simulator,
+  simulatorOf,
+  startSimFeed,
+} from '../helpers/sim-feed.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** One MPEG-1 Layer III frame at 44.1 kHz. */
@@ -27,22 +35,12 @@ const options = (key: string): Partial<AppConfig> => ({
   callUpload: [`rdio-scanner:${rdio.url}?key=${key}&system=11&systemLabel=County`],
 });
 
-async function calls(): Promise<CallJson[]> {
-  const r = await fetch(`${s.baseUrl}/api/calls`);
-  return ((await r.json()) as { calls: CallJson[] }).calls;
+function calls(): Promise<CallJson[]> {
+  return fetchCalls(s.baseUrl);
 }
 
-async function closedCalls(n: number): Promise<CallJson[]> {
-  let list: CallJson[] = [];
-  await waitFor(
-    async () => {
-      list = await calls();
-      return list.length === n && list.every((c) => !c.open);
-    },
-    `${n} closed calls`,
-    20_000,
-  );
-  return list;
+function closedCalls(n: number): Promise<CallJson[]> {
+  return closedCallsOf(s.baseUrl, n);
 }
 
 async function probedSec(bytes: Buffer): Promise<number> {
@@ -55,25 +53,21 @@ async function probedSec(bytes: Buffer): Promise<number> {
 }
 
 function queueFiles(): string[] {
-  const root = join(dir, 'state', 'call-uploads');
-  if (!existsSync(root)) return [];
-  return readdirSync(root).flatMap((d) => readdirSync(join(root, d)));
+  return callUploadQueueFiles(dir);
 }
 
-function sim() {
-  const x = s.scanner?.simulator;
-  assert.ok(x);
-  return x;
+function sim(): Simulator {
+  return simulatorOf(s);
 }
 
 void before(async () => {
   await rdio.start();
   dir = tempDir('call-upload-rdio-');
-  s = await startTestServer(options('API_KEY'), { dir, logger: log });
-  sim().behaviour.activity = 0;
-  await waitFor(() => s.scanner?.status().connected, 'the simulated scanner');
-  pub = publishLive(await makeTs('mp3', 90), s.ingestPort);
-  await waitFor(() => s.packager.getStatus().segmentsPublished >= 2, 'two segments', 20_000);
+  ({ s, pub } = await startSimFeed(
+    options('API_KEY'),
+    { dir, logger: log },
+    { codec: 'mp3', seconds: 90 },
+  ));
 });
 
 void after(async () => {

@@ -15,6 +15,7 @@ import {
   stopProcess,
 } from '../helpers/media.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import { startSimFeed } from '../helpers/sim-feed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);
@@ -68,14 +69,10 @@ const options = { scanner: 'sim', retentionSec: 3600, segmentDurationSec: 1, win
 
 void before(async () => {
   dir = tempDir('calls-api-');
-  s = await startTestServer(options, { dir });
-  const sim = s.scanner?.simulator;
-  assert.ok(sim);
-  sim.behaviour.activity = 0;
-  await waitFor(() => s.scanner?.status().connected, 'the simulated scanner');
-  // ffmpeg's default muxing: several frames per PES (the segmenter splits them on frame boundaries).
-  pub = publishLive(await makeTs('mp3', 60), s.ingestPort);
-  await waitFor(() => s.packager.getStatus().segmentsPublished >= 2, 'two segments', 20_000);
+  const feed = await startSimFeed(options, { dir }, { codec: 'mp3', seconds: 60 });
+  s = feed.s;
+  pub = feed.pub;
+  const sim = feed.sim;
   sim.transmit(3200, '2416');
   await waitFor(async () => (await listCalls()).calls.length === 1, 'the first call recorded');
   await new Promise((r) => setTimeout(r, 4500));

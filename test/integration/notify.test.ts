@@ -6,8 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import type { CallJson } from '../../src/calls/call-format.js';
 import type { NotifyEvent } from '../../src/notify/notify-event.js';
 import { AlertReceiver, SilentSocket } from '../helpers/alert-receiver.js';
-import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
-import { startTestServer, tempDir, type TestServer } from '../helpers/server.js';
+import { type publishLive, stopProcess } from '../helpers/media.js';
+import { tempDir, type TestServer } from '../helpers/server.js';
+import { startSimFeed } from '../helpers/sim-feed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const BASE = 'http://scanner.example:8080';
@@ -26,7 +27,7 @@ void before(async () => {
   const dir = tempDir('notify-');
   const labels = join(dir, 'labels.json');
   writeFileSync(labels, JSON.stringify({ talkgroups: { '2416': 'Fire Dispatch' } }));
-  s = await startTestServer(
+  const feed = await startSimFeed(
     {
       scanner: 'sim',
       segmentDurationSec: 1,
@@ -41,13 +42,11 @@ void before(async () => {
       ],
     },
     { dir },
+    { codec: 'mp3', seconds: 60 },
   );
-  const sim = s.scanner?.simulator;
-  assert.ok(sim);
-  sim.behaviour.activity = 0;
-  await waitFor(() => s.scanner?.status().connected, 'the simulated scanner');
-  pub = publishLive(await makeTs('mp3', 60), s.ingestPort);
-  await waitFor(() => s.packager.getStatus().segmentsPublished >= 2, 'two segments', 20_000);
+  s = feed.s;
+  pub = feed.pub;
+  const sim = feed.sim;
   s.packager.on('segment-written', () => written.push(Date.now()));
   sim.transmit(2000, '2416');
   await new Promise((r) => setTimeout(r, 3000));
