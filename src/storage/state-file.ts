@@ -1,5 +1,6 @@
 // src/storage/state-file.ts: the persisted stream state (sequence numbers, listed segments, pending deletions) as one JSON file.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WindowState } from '../hls/live-window.js';
 import type { MediaSegment } from '../hls/playlist.js';
@@ -93,11 +94,19 @@ export class StateFile {
     return state;
   }
 
-  /** Saves the state (temp file + rename). */
-  async save(state: StreamState): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const tmp = `${this.path}.tmp`;
-    await writeFile(tmp, JSON.stringify(state, null, 1));
-    await rename(tmp, this.path);
+  /**
+   * Saves the state (temp file + rename), blocking: it is a few KB, written at every publish, and
+   * a thread-pool round trip per step would wait behind HTTP work (see BLOCKING_WRITE_MAX).
+   */
+  save(state: StreamState): Promise<void> {
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const tmp = `${this.path}.tmp`;
+      writeFileSync(tmp, JSON.stringify(state, null, 1));
+      renameSync(tmp, this.path);
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
   }
 }
