@@ -1,29 +1,12 @@
 // test/integration/live-audio-aac.test.ts: /live.aac on a real server fed by ffmpeg (decoded by ffmpeg, the bytes of the segments), and listeners ended when the encoder switches codec.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { describe, it } from 'node:test';
+import { makeTs, stopProcess } from '../helpers/media.js';
+import { liveAudioServers } from '../helpers/live-audio-servers.js';
 import { waitFor } from '../helpers/wait.js';
 import { checkInSegments, ffmpegListen, rawGet } from './live-audio-client.js';
 
-const servers: TestServer[] = [];
-const publishers: ReturnType<typeof publishLive>[] = [];
-after(async () => {
-  for (const p of publishers) await stopProcess(p);
-  for (const s of servers) await s.close();
-});
-
-async function liveServer(over: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const s = await startTestServer({ liveAudio: true, segmentDurationSec: 2, ...over });
-  servers.push(s);
-  return s;
-}
-
-function publish(file: string, s: TestServer): ReturnType<typeof publishLive> {
-  const p = publishLive(file, s.ingestPort, { loop: true, lowLatency: true });
-  publishers.push(p);
-  return p;
-}
+const { liveServer, publish } = liveAudioServers();
 
 describe('/live.aac', () => {
   it('serves ADTS that ffmpeg decodes, 409 at /live.mp3, the bytes of the segments', async () => {

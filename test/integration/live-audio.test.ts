@@ -1,30 +1,13 @@
 // test/integration/live-audio.test.ts: /live.mp3 on a real server fed by ffmpeg: ffmpeg as the client across an encoder reconnect, the burst, ICY titles from the simulated scanner, and bytes out equal to the segments' frames.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ICY_METAINT, icyTitleText, parseIcyStream } from '../../src/live-audio/icy.js';
-import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { makeTs, stopProcess } from '../helpers/media.js';
+import { liveAudioServers } from '../helpers/live-audio-servers.js';
 import { waitFor } from '../helpers/wait.js';
 import { checkInSegments, ffmpegListen, ffprobeTags, header, rawGet } from './live-audio-client.js';
 
-const servers: TestServer[] = [];
-const publishers: ReturnType<typeof publishLive>[] = [];
-after(async () => {
-  for (const p of publishers) await stopProcess(p);
-  for (const s of servers) await s.close();
-});
-
-async function liveServer(over: Parameters<typeof startTestServer>[0] = {}): Promise<TestServer> {
-  const s = await startTestServer({ liveAudio: true, segmentDurationSec: 2, ...over });
-  servers.push(s);
-  return s;
-}
-
-function publish(file: string, s: TestServer): ReturnType<typeof publishLive> {
-  const p = publishLive(file, s.ingestPort, { loop: true, lowLatency: true });
-  publishers.push(p);
-  return p;
-}
+const { liveServer, publish } = liveAudioServers();
 
 describe('/live.mp3', () => {
   it('is 503 before the input, MP3 headers after, 409 at /live.aac; ffmpeg decodes it across an encoder reconnect', async () => {
