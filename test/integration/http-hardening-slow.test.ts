@@ -5,8 +5,9 @@ import { request, Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SERVER_LIMITS } from '../../src/http/server-limits.js';
-import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
+import { type publishLive, stopProcess } from '../helpers/media.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startLoopingFeed } from '../helpers/looping-feed.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SLOW_SOCKETS = 2000;
@@ -24,13 +25,7 @@ before(async () => {
     { segmentDurationSec: 1 },
     { extras: { serverLimits: { keepAliveTimeoutMs: KEEP_ALIVE_MS } } },
   );
-  const ts = await makeTs('mp3', 30);
-  publisher = publishLive(ts, server.ingestPort, { loop: true });
-  await waitFor(
-    async () => (await fetch(`${server.baseUrl}/hls/live.m3u8`)).status === 200,
-    'the first playlist',
-    20_000,
-  );
+  publisher = await startLoopingFeed(server);
 });
 
 after(async () => {

@@ -4,9 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { makeTs, publishLive, stopProcess } from '../helpers/media.js';
+import { type publishLive, stopProcess } from '../helpers/media.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { waitFor } from '../helpers/wait.js';
+import { startLoopingFeed } from '../helpers/looping-feed.js';
 
 const TOKEN = 'hardening-token-0123456789';
 const LIMITS = {
@@ -84,13 +84,7 @@ before(async () => {
   // Files just outside --out and in the state dir: no probe may ever return them.
   writeFileSync(join(server.dir, 'secret.txt'), `${CANARY} outside --out\n`);
   writeFileSync(join(server.dir, 'state', 'canary.txt'), `${CANARY} in the state dir\n`);
-  const ts = await makeTs('mp3', 30);
-  publisher = publishLive(ts, server.ingestPort, { loop: true });
-  await waitFor(
-    async () => (await fetch(`${server.baseUrl}/hls/live.m3u8`)).status === 200,
-    'the first playlist',
-    20_000,
-  );
+  publisher = await startLoopingFeed(server);
 });
 
 after(async () => {
