@@ -1,5 +1,5 @@
 // scripts/bench-http.ts: npm run bench:http: scanner-hls's /hls beside nginx serving the same directory and a bare node:http floor (wrk), simulated listeners, and the packager's publish latency under that load (loopback only).
-// Usage: npm run bench:http -- [--listeners 200,1000] [--seconds 20] [--max-clients 64] [--max-seconds 10] [--wrk-seconds 5] [--wrk-connections 100] [--wrk-rounds 3] [--idle-seconds 10] [--built]
+// Usage: npm run bench:http -- [--listeners 200,1000] [--seconds 20] [--max-clients 64] [--max-seconds 10] [--wrk-seconds 5] [--wrk-connections 100] [--wrk-rounds 3] [--wrk-warmup 5] [--idle-seconds 10] [--built]
 import { type ChildProcess, execFile, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -23,6 +23,8 @@ const MAX_SECONDS = Number(arg('max-seconds', '10'));
 const WRK_SECONDS = Number(arg('wrk-seconds', '5'));
 const WRK_CONNECTIONS = Number(arg('wrk-connections', '100'));
 const WRK_ROUNDS = Number(arg('wrk-rounds', '3'));
+/** Seconds of wrk each server gets, unmeasured, before the rounds: V8 compiles a server's hot path only after thousands of requests, and a cold first round would measure the compiler. */
+const WRK_WARMUP = Number(arg('wrk-warmup', '5'));
 const IDLE_SECONDS = Number(arg('idle-seconds', '10'));
 const BUILT = process.argv.includes('--built');
 const SEGMENT_SEC = 2;
@@ -137,12 +139,13 @@ async function measure(
 /** req/s and p99 of one wrk run; null when wrk is not installed. */
 async function wrk(
   url: string,
+  seconds = WRK_SECONDS,
 ): Promise<{ rps: number; p99ms: number; requests: number; errors: string } | null> {
   let out: string;
   try {
     out = (
-      await run('wrk', ['-t2', `-c${WRK_CONNECTIONS}`, `-d${WRK_SECONDS}s`, '--latency', url], {
-        timeout: (WRK_SECONDS + 30) * 1000,
+      await run('wrk', ['-t2', `-c${WRK_CONNECTIONS}`, `-d${seconds}s`, '--latency', url], {
+        timeout: (seconds + 30) * 1000,
       })
     ).stdout;
   } catch (e) {
@@ -386,7 +389,7 @@ async function main(): Promise<void> {
       `publish latency with no HTTP load, ${IDLE_SECONDS} s: ${p99Between(idleBefore, await publishLatency(shls))}\n\n`,
     );
     process.stdout.write(
-      `wrk -t2 -c${WRK_CONNECTIONS} -d${WRK_SECONDS}s --latency, ${WRK_ROUNDS} rounds taking turns, medians (the newest segment, looked up before each run); CPU is the server process's user+sys time per request; publish is scanner-hls's publish latency while wrk loaded that server:\n`,
+      `wrk -t2 -c${WRK_CONNECTIONS} -d${WRK_SECONDS}s --latency, each server first warmed up for ${WRK_WARMUP} s (unmeasured), then ${WRK_ROUNDS} rounds taking turns, medians (the newest segment, looked up before each run); CPU is the server process's user+sys time per request; publish is scanner-hls's publish latency while wrk loaded that server:\n`,
     );
     const wrkTargets = [
       { name: 'Node.js floor', base: floor.baseUrl, pid: floor.proc.pid },
@@ -405,6 +408,12 @@ async function main(): Promise<void> {
           publish: Map<number, number>;
         }
       >();
+      if (WRK_WARMUP > 0) {
+        for (const t of wrkTargets) {
+          const path = what === 'playlist' ? '/hls/live.m3u8' : `/hls/${await newestSegment(shls)}`;
+          if ((await wrk(`${t.base}${path}`, WRK_WARMUP)) === null) break;
+        }
+      }
       for (let round = 0; round < WRK_ROUNDS && !wrkMissing; round++) {
         for (const t of wrkTargets) {
           const path = what === 'playlist' ? '/hls/live.m3u8' : `/hls/${await newestSegment(shls)}`;
