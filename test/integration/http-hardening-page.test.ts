@@ -67,7 +67,10 @@ describe('?src= on the page', () => {
 
   test('an allowed origin is fetched', async () => {
     const html = await (await fetch(`${server.baseUrl}/`)).text();
-    assert.ok(html.includes(`data-allowed-sources="http://127.0.0.1:${feedPort}"`), 'the page is told');
+    assert.ok(
+      html.includes(`data-allowed-sources="http://127.0.0.1:${feedPort}"`),
+      'the page is told',
+    );
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     const allowed = `http://127.0.0.1:${feedPort}/live.m3u8`;
