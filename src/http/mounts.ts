@@ -93,6 +93,10 @@ export function liveMounts(p: LiveMountParts): Mount[] {
   });
   const hlsMount: HlsMount = { path: '/hls', router: hls.router, front: hls.front };
   const calls = p.calls ?? null;
+  // A deleted file leaves the segment cache at once (else a stream nobody listens to would fill
+  // the cache's whole budget with files long gone from the disk).
+  packager.on('segment-deleted', ({ name }) => hls.cache.delete(name));
+  calls?.onReaped((name) => hls.cache.delete(name));
   return [
     // Time-shift playlists (?start=&end=) before the live /hls routes, which answer the rest.
     ...(calls ? [{ path: '/hls', router: timeShiftRoutes(calls, cfg.stream) }] : []),
