@@ -27,6 +27,13 @@ const WRK_ROUNDS = Number(arg('wrk-rounds', '3'));
 const WRK_WARMUP = Number(arg('wrk-warmup', '5'));
 const IDLE_SECONDS = Number(arg('idle-seconds', '10'));
 const BUILT = process.argv.includes('--built');
+/**
+ * The node flags `npm start`, the scanner-hls command's shebang and the systemd unit run the server
+ * with (package.json "start"; test/unit/node-flags.test.ts keeps them in step): without
+ * --no-memory-reducer, V8's idle-time "reduce" GC left node's own per-request code on a slow path
+ * for the rest of the process's life (README "When to put nginx in front").
+ */
+const SERVER_NODE_FLAGS = ['--no-memory-reducer'];
 const SEGMENT_SEC = 2;
 
 /** Latencies and outcomes of one run. */
@@ -310,6 +317,7 @@ async function main(): Promise<void> {
   const server = spawn(
     process.execPath,
     [
+      ...SERVER_NODE_FLAGS,
       ...(BUILT ? [] : ['--import', 'tsx']),
       main,
       '--out',
@@ -378,7 +386,7 @@ async function main(): Promise<void> {
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     process.stdout.write(
       `machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${(await run('nginx', ['-v'])).stderr.trim()}; client, servers and encoder share the machine\n` +
-        `feed: 32 kbit/s MP3, ${SEGMENT_SEC} s segments, window 6; scanner-hls runs ${BUILT ? 'dist/main.js (built)' : 'src/main.ts through tsx (--built: dist/main.js)'}\n\n`,
+        `feed: 32 kbit/s MP3, ${SEGMENT_SEC} s segments, window 6; scanner-hls runs ${BUILT ? 'dist/main.js (built)' : 'src/main.ts through tsx (--built: dist/main.js)'} with node ${SERVER_NODE_FLAGS.join(' ')}, as npm start does\n\n`,
     );
     const shls = `http://127.0.0.1:${httpPort}`;
     const floor = await startFloor(shls, await newestSegment(shls));

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
 // src/demo.ts: `npm run demo`: the bundled scanner clip looped as a live stream, a simulated BCT8 that follows it, and the page URL.
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
 // src/main.ts: the scanner-hls command: reads the config, runs batch or live mode, stops cleanly on SIGINT/SIGTERM.
 import { readFileSync } from 'node:fs';
 import type { AppConfig } from './config.js';
