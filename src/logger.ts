@@ -1,5 +1,17 @@
-// src/logger.ts: the Logger interface the code depends on, backed by winston (readable text or JSON).
-import winston from 'winston';
+// src/logger.ts: the Logger interface the code depends on, backed by winston (readable text or JSON), loaded at the first line logged.
+import { createRequire } from 'node:module';
+import type winston from 'winston';
+
+type Winston = typeof winston;
+const require = createRequire(import.meta.url);
+let loaded: Winston | null = null;
+/**
+ * winston and its formats take about 30 ms to load, a tenth of a short --input run that logs
+ * nothing at --log-level warn; so it is loaded when the first line at an enabled level is logged.
+ */
+function winstonModule(): Winston {
+  return (loaded ??= require('winston') as Winston);
+}
 
 /** Log levels, most severe first. */
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -18,36 +30,54 @@ export interface Logger {
   setLevel?(level: LogLevel): void;
 }
 
-function wrap(w: winston.Logger): Logger {
-  return {
-    error: (m, meta) => void w.error(m, meta),
-    warn: (m, meta) => void w.warn(m, meta),
-    info: (m, meta) => void w.info(m, meta),
-    debug: (m, meta) => void w.debug(m, meta),
-    child: (scope) => wrap(w.child({ scope })),
-  };
+function build(level: LogLevel, format: LogFormat): winston.Logger {
+  const w = winstonModule();
+  const textFormat = w.format.printf((info) => {
+    const { level: lv, message, timestamp, scope, ...rest } = info;
+    const extra = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
+    const where = typeof scope === 'string' ? ` [${scope}]` : '';
+    return `${String(timestamp)} ${lv}${where} ${String(message)}${extra}`;
+  });
+  return w.createLogger({
+    level,
+    format:
+      format === 'json'
+        ? w.format.combine(w.format.timestamp(), w.format.json())
+        : w.format.combine(w.format.timestamp(), textFormat),
+    transports: [new w.transports.Console({ stderrLevels: [...LOG_LEVELS] })],
+  });
 }
-
-const textFormat = winston.format.printf((info) => {
-  const { level, message, timestamp, scope, ...rest } = info;
-  const extra = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
-  const where = typeof scope === 'string' ? ` [${scope}]` : '';
-  return `${String(timestamp)} ${level}${where} ${String(message)}${extra}`;
-});
 
 /** Creates the process logger, writing to stderr so stdout stays free for the start-up banner. */
 export function createLogger(opts: { level: LogLevel; format: LogFormat }): Logger {
-  const format =
-    opts.format === 'json'
-      ? winston.format.combine(winston.format.timestamp(), winston.format.json())
-      : winston.format.combine(winston.format.timestamp(), textFormat);
-  const w = winston.createLogger({
-    level: opts.level,
-    format,
-    transports: [new winston.transports.Console({ stderrLevels: [...LOG_LEVELS] })],
-  });
-  // Children are prototype-linked to w in winston 3, so they follow its level.
-  return { ...wrap(w), setLevel: (level) => void (w.level = level) };
+  let level = opts.level;
+  let root: winston.Logger | null = null;
+  const rootLogger = (): winston.Logger => (root ??= build(level, opts.format));
+  const enabled = (l: LogLevel): boolean => LOG_LEVELS.indexOf(l) <= LOG_LEVELS.indexOf(level);
+  const make = (scope: string | null): Logger => {
+    let w: winston.Logger | null = null;
+    const target = (): winston.Logger =>
+      (w ??= scope === null ? rootLogger() : rootLogger().child({ scope }));
+    const at =
+      (l: LogLevel) =>
+      (m: string, meta?: LogMeta): void => {
+        if (enabled(l)) target()[l](m, meta);
+      };
+    return {
+      error: at('error'),
+      warn: at('warn'),
+      info: at('info'),
+      debug: at('debug'),
+      child: (s) => make(s),
+    };
+  };
+  return {
+    ...make(null),
+    setLevel: (l) => {
+      level = l;
+      if (root) root.level = l;
+    },
+  };
 }
 
 /** A logger that drops everything (tests). */

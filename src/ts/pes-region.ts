@@ -5,7 +5,10 @@ import { pesDataOffset } from './pes.js';
 
 /** A region split into the PID's PES bytes and every other packet, with what re-packetising needs. */
 export interface PesRegion {
-  /** The PID's payloads concatenated: one PES, header included. */
+  /**
+   * The PID's payloads concatenated: one PES, header included. A view of a scratch buffer that
+   * the next call reuses: read it, or copy it, before calling again.
+   */
   pes: Uint8Array;
   /** The region's packets on other PIDs, in order. */
   others: Uint8Array[];
@@ -16,6 +19,9 @@ export interface PesRegion {
   /** Packets on the PID. */
   count: number;
 }
+
+/** The buffer pes views are taken from, grown as needed (one allocation, not one per PES: perf, 10 h batch). */
+let scratch = new Uint8Array(64 * 1024);
 
 /** Gathers the packets of region (whole packets from offset 0) that are on pid. */
 export function collectPesRegion(region: Uint8Array, pid: number): PesRegion {
@@ -37,8 +43,9 @@ export function collectPesRegion(region: Uint8Array, pid: number): PesRegion {
     count++;
     bytes += PACKET_SIZE - payload;
   }
-  // One plain Uint8Array (a Buffer's views cost more, and callers take many of them).
-  const pes = new Uint8Array(bytes);
+  // A plain Uint8Array (a Buffer's views cost more, and callers take many of them).
+  if (scratch.length < bytes) scratch = new Uint8Array(Math.max(bytes, scratch.length * 2));
+  const pes = scratch.subarray(0, bytes);
   let at = 0;
   for (let off = 0; off + PACKET_SIZE <= region.length && at < bytes; off += PACKET_SIZE) {
     if (pidAt(region, off) !== pid) continue;

@@ -62,6 +62,24 @@ function sameStreams(a: EsEntry[], b: EsEntry[]): boolean {
   );
 }
 
+/**
+ * Whether the packet at b[off] has the bytes of cache from byte 4 (adaptation field, pointer
+ * field, section) to the end of the section that starts in it; the whole packet when the section
+ * does not end in it.
+ */
+function sameSection(cache: Uint8Array, b: Uint8Array, off: number): boolean {
+  let end = 188;
+  const afc = (b[off + 3] >> 4) & 0x3;
+  const p = afc === 0x3 ? 5 + b[off + 4] : 4;
+  if (afc !== 0x2 && p < 188) {
+    const sec = p + 1 + b[off + p];
+    if (sec + 3 <= 188)
+      end = Math.min(188, sec + 3 + (((b[off + sec + 1] & 0x0f) << 8) | b[off + sec + 2]));
+  }
+  for (let i = 4; i < end; i++) if (cache[i] !== b[off + i]) return false;
+  return true;
+}
+
 /** Tracks PAT and PMT of the selected program (the first in the PAT, or the one asked for). */
 export class ProgramTracker {
   /** PMT PID of the selected program, or -1 before a PAT. */
@@ -71,12 +89,16 @@ export class ProgramTracker {
   private selected = -1;
   private readonly programPid = new Uint8Array(8192);
   // The last PAT and PMT packets seen (CC byte aside): encoders repeat them many times a second.
-  private readonly lastPat = Buffer.alloc(188);
-  private readonly lastPmt = Buffer.alloc(188);
+  private readonly lastPat = new Uint8Array(188);
+  private readonly lastPmt = new Uint8Array(188);
 
-  /** True when the packet repeats the cached one from byte 4 on; otherwise caches it. */
-  private static repeats(cache: Buffer, b: Uint8Array, off: number): boolean {
-    if (cache.compare(b, off + 4, off + 188, 4, 188) === 0) return true;
+  /**
+   * True when the packet repeats the cached one from byte 4 up to the end of its section (the
+   * stuffing after it carries nothing); otherwise caches it. A plain loop over the twenty-odd
+   * bytes that matter: Buffer.compare's call cost more than the bytes did (perf, 10 h batch).
+   */
+  private static repeats(cache: Uint8Array, b: Uint8Array, off: number): boolean {
+    if (sameSection(cache, b, off)) return true;
     cache.set(b.subarray(off, off + 188));
     return false;
   }
