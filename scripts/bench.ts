@@ -132,6 +132,15 @@ function measure(cmd: string[], outDir: string): Sample {
   };
 }
 
+/** ffmpeg -c copy -f hls -hls_time 2 of input into dir, with playlist options between. */
+function ffmpegHls(input: string, dir: string, playlistOptions: string[]): string[] {
+  return [
+    ...['ffmpeg', '-hide_banner', '-loglevel', 'error', '-i', input],
+    ...['-c', 'copy', '-f', 'hls', '-hls_time', '2', ...playlistOptions],
+    ...['-hls_segment_filename', join(dir, 'seg%d.ts'), join(dir, 'index.m3u8')],
+  ];
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -196,54 +205,13 @@ function main(): void {
       segs = readdirSync(oursDir).filter((f) => f.endsWith('.ts')).length;
       theirs.push(
         measure(
-          [
-            'ffmpeg',
-            '-hide_banner',
-            '-loglevel',
-            'error',
-            '-i',
-            input.file,
-            '-c',
-            'copy',
-            '-f',
-            'hls',
-            '-hls_time',
-            '2',
-            '-hls_list_size',
-            '0',
-            '-hls_playlist_type',
-            'vod',
-            '-hls_segment_filename',
-            join(ffDir, 'seg%d.ts'),
-            join(ffDir, 'index.m3u8'),
-          ],
+          ffmpegHls(input.file, ffDir, ['-hls_list_size', '0', '-hls_playlist_type', 'vod']),
           ffDir,
         ),
       );
       // ffmpeg's plain command line (-c copy -f hls -hls_time 2): it keeps every segment file but
       // rewrites a 5-entry live playlist, so it does less playlist work than the VOD row above.
-      theirsLive.push(
-        measure(
-          [
-            'ffmpeg',
-            '-hide_banner',
-            '-loglevel',
-            'error',
-            '-i',
-            input.file,
-            '-c',
-            'copy',
-            '-f',
-            'hls',
-            '-hls_time',
-            '2',
-            '-hls_segment_filename',
-            join(ffDir, 'seg%d.ts'),
-            join(ffDir, 'index.m3u8'),
-          ],
-          ffDir,
-        ),
-      );
+      theirsLive.push(measure(ffmpegHls(input.file, ffDir, []), ffDir));
       // The floor: start Node, read the input, write it back out as the same number of files.
       floor.push(
         measure(
