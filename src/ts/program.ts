@@ -1,6 +1,6 @@
 // src/ts/program.ts: ProgramTracker: PAT/PMT state for the one program we publish, acting on version changes only.
 import { type AudioFraming } from './audio-frames.js';
-import { STREAM_TYPE } from './packet.js';
+import { PACKET_SIZE, payloadOffsetAt, STREAM_TYPE } from './packet.js';
 import { type EsEntry, patPrograms, readPmt, readSection } from './psi.js';
 
 /** The elementary stream whose timestamps drive the cuts: video if present, else the first audio. */
@@ -68,13 +68,12 @@ function sameStreams(a: EsEntry[], b: EsEntry[]): boolean {
  * does not end in it.
  */
 function sameSection(cache: Uint8Array, b: Uint8Array, off: number): boolean {
-  let end = 188;
-  const afc = (b[off + 3] >> 4) & 0x3;
-  const p = afc === 0x3 ? 5 + b[off + 4] : 4;
-  if (afc !== 0x2 && p < 188) {
+  let end = PACKET_SIZE;
+  const p = payloadOffsetAt(b, off);
+  if (p < PACKET_SIZE) {
     const sec = p + 1 + b[off + p];
-    if (sec + 3 <= 188)
-      end = Math.min(188, sec + 3 + (((b[off + sec + 1] & 0x0f) << 8) | b[off + sec + 2]));
+    if (sec + 3 <= PACKET_SIZE)
+      end = Math.min(PACKET_SIZE, sec + 3 + (((b[off + sec + 1] & 0x0f) << 8) | b[off + sec + 2]));
   }
   for (let i = 4; i < end; i++) if (cache[i] !== b[off + i]) return false;
   return true;
