@@ -2,15 +2,14 @@
 import { createRequire } from 'node:module';
 import type winston from 'winston';
 
-type Winston = typeof winston;
 const require = createRequire(import.meta.url);
-let loaded: Winston | null = null;
 /**
  * winston and its formats take about 30 ms to load, a tenth of a short --input run that logs
- * nothing at --log-level warn; so it is loaded when the first line at an enabled level is logged.
+ * nothing at --log-level warn; so it is loaded (and cached by require) when the first line at an
+ * enabled level is logged.
  */
-function winstonModule(): Winston {
-  return (loaded ??= require('winston') as Winston);
+function winstonModule(): typeof winston {
+  return require('winston') as typeof winston;
 }
 
 /** Log levels, most severe first. */
