@@ -22,6 +22,7 @@ import {
   pesFrameLayout,
   planAudioCut,
   planPartCut,
+  SplitBuffers,
   type SplitDecision,
 } from './pes-split.js';
 import { RunCopier } from './run-copier.js';
@@ -147,6 +148,8 @@ export class Segmenter {
   private readonly maxSegmentTicks: number;
   private readonly continuity = new ContinuityChecker();
   private readonly runs = new RunCopier(this.seg);
+  /** Where every split's head and tail are built (each is appended before the next split). */
+  private readonly splits = new SplitBuffers(16 * 1024);
   private now = 0;
   // Output PSI counters.
   private patCc = 0;
@@ -580,7 +583,7 @@ export class Segmenter {
   /** Cuts audio on the frame boundary nearest the grid point, splitting the straddling PES if needed. */
   private cutAudio(ts: number, pid: number, framing: 'mpeg-audio' | 'adts'): void {
     const region = this.seg.view(this.pendingStart);
-    const plan = planAudioCut(region, pid, framing, this.last, ts, this.nextCut);
+    const plan = planAudioCut(region, pid, framing, this.last, ts, this.nextCut, this.splits);
     if (plan.kind === 'after-pes') return this.cutHere(ts);
     if (plan.kind === 'before-pes') {
       const moved = region.slice();
@@ -677,7 +680,14 @@ export class Segmenter {
         }
       }
       if (ts - this.partStart <= limitTicks + 0.5) return true;
-      const plan = planPartCut(this.seg.view(this.pendingStart), pid, kind, this.last, limit);
+      const plan = planPartCut(
+        this.seg.view(this.pendingStart),
+        pid,
+        kind,
+        this.last,
+        limit,
+        this.splits,
+      );
       if (!this.applyPartCut(plan, pid, kind)) return false;
     }
     return true;
@@ -706,7 +716,9 @@ export class Segmenter {
       // An empty part cannot end: the first frame alone runs past the target, so it goes alone.
       const fd = pesFrameDuration(region, pid, kind);
       if (fd === null) return this.dropPendingPes();
-      decision = planPartCut(region, pid, kind, this.last, this.last + fd) ?? { kind: 'after-pes' };
+      decision = planPartCut(region, pid, kind, this.last, this.last + fd, this.splits) ?? {
+        kind: 'after-pes',
+      };
     }
     if (decision.kind === 'after-pes') {
       // Every frame fits, yet the next PES starts past the target: a hole in the timestamps.

@@ -26,20 +26,31 @@ function writeTimestamp(out: Uint8Array, at: number, prefix: number, ts: number)
 /** PES_packet_length, flags and a PTS: the 14 bytes before the data of a PES with a PTS only. */
 export const PTS_ONLY_HEADER_BYTES = 14;
 
+/** Writes the header of a PES with a PTS only (as audio encoders write it) for dataLength bytes of data into out at at. */
+export function writePesHeader(
+  out: Uint8Array,
+  at: number,
+  streamId: number,
+  pts: number,
+  dataLength: number,
+): void {
+  out[at] = 0;
+  out[at + 1] = 0;
+  out[at + 2] = 1;
+  out[at + 3] = streamId;
+  const len = 8 + dataLength;
+  out[at + 4] = len <= 0xffff ? len >> 8 : 0;
+  out[at + 5] = len <= 0xffff ? len & 0xff : 0;
+  out[at + 6] = 0x80; // '10', not scrambled, no priority, no alignment flag
+  out[at + 7] = 0x80; // PTS only
+  out[at + 8] = 5;
+  writeTimestamp(out, at + 9, 0x2, pts);
+}
+
 /** The header of a PES with a PTS only (as audio encoders write it) for dataLength bytes of data. */
 export function pesHeader(streamId: number, pts: number, dataLength: number): Uint8Array {
   const out = new Uint8Array(PTS_ONLY_HEADER_BYTES);
-  out[2] = 1;
-  out[3] = streamId;
-  const len = 8 + dataLength;
-  if (len <= 0xffff) {
-    out[4] = len >> 8;
-    out[5] = len & 0xff;
-  }
-  out[6] = 0x80; // '10', not scrambled, no priority, no alignment flag
-  out[7] = 0x80; // PTS only
-  out[8] = 5;
-  writeTimestamp(out, 9, 0x2, pts);
+  writePesHeader(out, 0, streamId, pts, dataLength);
   return out;
 }
 
@@ -87,6 +98,12 @@ function copyJoined(
   if (n > 0) dst.set(data.subarray(from - h, from - h + n), at);
 }
 
+/** Bytes of the TS packets that packetizePesParts() makes of total PES bytes. */
+export function packetizedLength(total: number, firstAf: Uint8Array | null): number {
+  const firstRoom = PACKET_SIZE - 4 - (firstAf ? firstAf.length + 1 : 0);
+  return (1 + Math.max(0, Math.ceil((total - firstRoom) / (PACKET_SIZE - 4)))) * PACKET_SIZE;
+}
+
 /**
  * packetizePes of the PES head ++ data (a header from pesHeader() and the frames), without
  * joining the two first: a split audio PES is packetised straight from the bytes it was cut from.
@@ -98,13 +115,31 @@ export function packetizePesParts(
   cc: number,
   firstAf: Uint8Array | null,
 ): { packets: Uint8Array; nextCc: number } {
+  const packets = new Uint8Array(packetizedLength(head.length + data.length, firstAf));
+  const nextCc = packetizePesInto(packets, 0, pid, head, data, cc, firstAf);
+  return { packets, nextCc };
+}
+
+/**
+ * packetizePesParts() into out from byte at (which must have packetizedLength() bytes of room),
+ * for callers that cut many PES and keep one buffer for them. Returns the next CC.
+ */
+export function packetizePesInto(
+  out: Uint8Array,
+  at0: number,
+  pid: number,
+  head: Uint8Array,
+  data: Uint8Array,
+  cc: number,
+  firstAf: Uint8Array | null,
+): number {
   const total = head.length + data.length;
   const firstRoom = PACKET_SIZE - 4 - (firstAf ? firstAf.length + 1 : 0);
-  const count = 1 + Math.max(0, Math.ceil((total - firstRoom) / (PACKET_SIZE - 4)));
-  const packets = new Uint8Array(count * PACKET_SIZE);
+  const count = packetizedLength(total, firstAf) / PACKET_SIZE;
+  const packets = out;
   let pos = 0;
   for (let n = 0; n < count; n++) {
-    const base = n * PACKET_SIZE;
+    const base = at0 + n * PACKET_SIZE;
     const first = n === 0;
     packets[base] = SYNC_BYTE;
     packets[base + 1] = (first ? 0x40 : 0) | ((pid >> 8) & 0x1f);
@@ -137,5 +172,5 @@ export function packetizePesParts(
     pos += take;
     cc = (cc + 1) & 0x0f;
   }
-  return { packets, nextCc: cc };
+  return cc;
 }
