@@ -104,9 +104,36 @@ export function renderExtinf(durationSec: number): string {
   return `#EXTINF:${durationSec.toFixed(6)},`;
 }
 
+const DAY_MS = 86_400_000;
+/** The UTC day isoMs() last formatted: its first millisecond and its "YYYY-MM-DDT". */
+let dayStartMs = NaN;
+let dayPrefix = '';
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/**
+ * Date.prototype.toISOString() of whole milliseconds ms, with the date part kept from the last
+ * call on the same UTC day: a 10 h VOD playlist dates 18,000 segments, and toISOString() per
+ * segment was a third of its rendering (perf, 10 h batch).
+ */
+export function isoMs(ms: number): string {
+  if (!(ms >= dayStartMs && ms < dayStartMs + DAY_MS)) {
+    const iso = new Date(ms).toISOString();
+    dayStartMs = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+    dayPrefix = iso.slice(0, iso.indexOf('T') + 1);
+  }
+  const t = ms - dayStartMs;
+  const h = Math.floor(t / 3_600_000);
+  const m = Math.floor(t / 60_000) % 60;
+  const sec = Math.floor(t / 1000) % 60;
+  return `${dayPrefix}${pad(h, 2)}:${pad(m, 2)}:${pad(sec, 2)}.${pad(t % 1000, 3)}Z`;
+}
+
 /** ISO 8601 with milliseconds and a time zone (§4.4.4.6). */
 export function renderProgramDateTime(ms: number): string {
-  return `#EXT-X-PROGRAM-DATE-TIME:${new Date(Math.round(ms)).toISOString()}`;
+  return `#EXT-X-PROGRAM-DATE-TIME:${isoMs(Math.round(ms))}`;
 }
 
 /**
@@ -127,11 +154,13 @@ function renderSegmentHead(s: MediaSegment | OpenSegment): string[] {
   return lines;
 }
 
-function renderSegment(s: MediaSegment): string[] {
-  const lines = renderSegmentHead(s);
-  if (s.gap) lines.push(renderGap());
-  lines.push(renderExtinf(s.durationSec), s.uri);
-  return lines;
+/** One segment's lines, each ending in "\n" (a string, not an array: VOD playlists list 18,000). */
+function renderSegment(s: MediaSegment): string {
+  let out = s.discontinuity ? '#EXT-X-DISCONTINUITY\n' : '';
+  out += renderProgramDateTime(s.programDateTimeMs) + '\n';
+  if (s.parts) for (const p of s.parts) out += renderPart(p) + '\n';
+  if (s.gap) out += renderGap() + '\n';
+  return out + renderExtinf(s.durationSec) + '\n' + s.uri + '\n';
 }
 
 /** The playlist's text, lines ending in "\n". */
@@ -141,10 +170,15 @@ export function renderMediaPlaylist(pl: MediaPlaylist): string {
   const skipped = ll?.skippedSegments ?? 0;
   if (skipped > 0) lines.push(renderSkip(skipped, ll?.recentlyRemovedDateRanges));
   for (const r of pl.dateRanges ?? []) lines.push(renderDateRange(r));
-  for (const s of pl.segments.slice(skipped)) lines.push(...renderSegment(s));
-  if (ll?.open && ll.open.parts.length) lines.push(...renderSegmentHead(ll.open));
+  // One string grown segment by segment: pushing each segment's lines into one array cost more
+  // than the lines themselves on an 18,000-segment VOD playlist.
+  let body = '';
+  const segments = pl.segments;
+  for (let i = skipped; i < segments.length; i++) body += renderSegment(segments[i]);
+  const tail: string[] = [];
+  if (ll?.open && ll.open.parts.length) tail.push(...renderSegmentHead(ll.open));
   // §4.4.5.3: a playlist with EXT-X-ENDLIST MUST NOT carry a preload hint.
-  if (ll?.preloadHint && !pl.endList) lines.push(renderPreloadHint(ll.preloadHint));
-  if (pl.endList) lines.push('#EXT-X-ENDLIST');
-  return lines.join('\n') + '\n';
+  if (ll?.preloadHint && !pl.endList) tail.push(renderPreloadHint(ll.preloadHint));
+  if (pl.endList) tail.push('#EXT-X-ENDLIST');
+  return lines.join('\n') + '\n' + body + tail.map((l) => l + '\n').join('');
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MediaPlaylist, MediaSegment } from '../../../src/hls/playlist.js';
 import {
+  isoMs,
   renderExtinf,
   renderGap,
   renderMediaPlaylist,
@@ -92,6 +93,20 @@ describe('render: one tag at a time', () => {
       renderProgramDateTime(T0 + 5202.5),
       '#EXT-X-PROGRAM-DATE-TIME:2026-11-24T03:00:05.203Z',
     );
+  });
+
+  it('isoMs equals Date.prototype.toISOString for any whole millisecond, in any order of calls', () => {
+    const r = rng(0x15a);
+    const day = 86_400_000;
+    // Runs of nearby times (the day cache hits), jumps between days and years, day edges, and
+    // times before 1970 and after 9999 (extended years).
+    const cases = [0, -1, day - 1, day, -day, 253402300799999, 253402300800000, -62167219200001];
+    let t = T0;
+    for (let i = 0; i < 5000; i++) {
+      t += randInt(r, 0, 3) === 0 ? randInt(r, -3 * day, 3 * day) : randInt(r, 0, 2100);
+      cases.push(t, randInt(r, -1e13, 1e13), t - (t % day) - randInt(r, 0, 1));
+    }
+    for (const ms of cases) assert.equal(isoMs(ms), new Date(ms).toISOString(), String(ms));
   });
 
   it('§4.4.4.7: EXT-X-GAP is the bare tag', () => {
