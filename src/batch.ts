@@ -11,7 +11,8 @@ import { Segmenter, type SegmenterEvent } from './hls/segmenter.js';
 import { LogThrottle } from './log-throttle.js';
 import type { Logger } from './logger.js';
 import { makeRunId, segmentUri } from './segment-names.js';
-import { DiskStore } from './storage/disk-store.js';
+import { DiskStore, isSafeName } from './storage/disk-store.js';
+import { WriteBehind, WriteBehindError } from './storage/write-behind.js';
 
 /**
  * Bytes read at a time: enough to make the 2,700 read(2) calls of a 716 MB file cost nothing, and
@@ -42,10 +43,10 @@ export interface BatchResult {
 /**
  * Segments cfg.input into cfg.out. With --vod every segment is kept and the playlist is VOD;
  * otherwise the final window is kept (older segments are deleted as they slide out) and the
- * playlist ends with EXT-X-ENDLIST. Writes are blocking and go straight to the final names: nothing
- * lists a segment until the playlist is written at the very end, so no reader can see a partial
- * file, and a blocking write is cheaper than a thread-pool round trip per file. A failed write
- * stops the run: a batch must not end with holes.
+ * playlist ends with EXT-X-ENDLIST. Segments go straight to their final names: nothing lists a
+ * segment until the playlist is written at the very end, after every write finished, so no reader
+ * can see a partial file. The writes happen on a second thread (WriteBehind) while this one reads
+ * and segments. A failed write stops the run: a batch must not end with holes.
  */
 export async function runBatch(
   cfg: Readonly<AppConfig>,
@@ -74,6 +75,7 @@ export async function runBatch(
   const window = cfg.vod ? null : new LiveWindow({ size: cfg.window, targetDurationSec });
   const vod: MediaSegment[] = [];
   const runId = makeRunId(clock.now());
+  const writer = WriteBehind.start(store.prefix);
   const warnings = new LogThrottle(10_000);
   const onEvent = (e: SegmenterEvent): void => {
     if (e.type === 'program') return log.info(`program ${e.program}: ${e.codecs.join(', ')}`);
@@ -86,15 +88,12 @@ export async function runBatch(
     const seg = e.segment;
     const msn = window ? window.nextMsn : vod.length;
     const uri = segmentUri(cfg.stream, runId, msn);
-    store.writeNewSync(uri, seg.bytes);
-    const entry = {
-      uri,
-      durationSec: seg.durationSec,
-      discontinuity: seg.discontinuity,
-      programDateTimeMs: seg.programDateTimeMs,
-    };
-    if (!window) return void vod.push({ ...entry, msn });
-    for (const s of window.add(entry).evicted) store.removeSync(s.uri);
+    if (!isSafeName(uri)) throw new Error(`refusing unsafe file name ${JSON.stringify(uri)}`);
+    writer.write(uri, seg.bytes);
+    const { durationSec, discontinuity, programDateTimeMs } = seg;
+    if (!window) return void vod.push({ uri, durationSec, discontinuity, programDateTimeMs, msn });
+    const entry = { uri, durationSec, discontinuity, programDateTimeMs };
+    for (const s of window.add(entry).evicted) writer.remove(s.uri);
   };
   const segmenter = new Segmenter(
     { segmentDurationSec: cfg.segmentDurationSec, targetDurationSec, program: cfg.program },
@@ -107,10 +106,19 @@ export async function runBatch(
     const buf = new Uint8Array(READ_CHUNK_BYTES);
     for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf))
       segmenter.push(buf.subarray(0, n), clock.now());
+    segmenter.end(clock.now());
+    await writer.finish();
+  } catch (e) {
+    await writer.abort();
+    if (e instanceof WriteBehindError)
+      throw new StorageError(
+        'storage.out',
+        `cannot write ${e.fileName} in --out ${cfg.out}: ${systemCause(e)}`,
+      );
+    throw e;
   } finally {
     closeSync(fd);
   }
-  segmenter.end(clock.now());
   const playlist = `${cfg.stream}.m3u8`;
   const model = window ? window.toPlaylist('ended') : vodPlaylist(vod, targetDurationSec);
   if (model.segments.length > 0) await store.writeAtomic(playlist, renderMediaPlaylist(model));

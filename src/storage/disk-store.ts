@@ -1,6 +1,6 @@
 // src/storage/disk-store.ts: DiskStore: the only writer of the segment directory; every file appears whole (temp + rename).
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SegmentStore } from './segment-store.js';
 
@@ -24,8 +24,11 @@ export const TEMP_PREFIX = '.tmp-';
 
 /** Writes segments and playlists so readers (Express, nginx) never see a partial file. */
 export class DiskStore implements SegmentStore {
-  /** join(dir, name) for a safe name, without normalising the path again per file (batch mode writes 18,000). */
-  private readonly prefix: string;
+  /**
+   * The directory and its separator: prefix + name is join(dir, name) for a safe name, without
+   * normalising the path again per file (batch mode's WriteBehind writes 18,000 that way).
+   */
+  readonly prefix: string;
 
   constructor(readonly dir: string) {
     this.prefix = join(dir, '_').slice(0, -1);
@@ -57,21 +60,6 @@ export class DiskStore implements SegmentStore {
       await rm(tmp, { force: true }).catch(() => undefined);
       throw e;
     }
-  }
-
-  /**
-   * Batch mode's write: blocking, and straight to the final name, because a batch run lists
-   * nothing until its playlist is written at the very end (so no reader can see a partial file
-   * through the playlist). Blocking is cheaper than a thread-pool round trip per file there.
-   */
-  writeNewSync(name: string, data: Uint8Array | string): void {
-    if (!isSafeName(name)) throw new Error(`refusing unsafe file name ${JSON.stringify(name)}`);
-    writeFileSync(this.prefix + name, data);
-  }
-
-  /** remove() for batch mode. */
-  removeSync(name: string): void {
-    if (isSafeName(name)) rmSync(this.prefix + name, { force: true });
   }
 
   /** Deletes name if it exists. */

@@ -1,10 +1,11 @@
 // test/integration/full-disk.test.ts: a full segment disk (a real 96 KiB tmpfs) loses nothing already published and never crashes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { memoryLogger } from '../../src/logger.js';
+import { assertOneLine, cli } from '../helpers/cli.js';
 import { makeTs } from '../helpers/media.js';
 import { startTestServer, tempDir } from '../helpers/server.js';
 import { publishBytes } from '../helpers/tcp.js';
@@ -78,6 +79,30 @@ describe('full disk', () => {
       assert.match(after, /#EXT-X-DISCONTINUITY\n/);
     } finally {
       await s.close();
+      await unmount(out);
+    }
+  });
+
+  it('batch mode stops at the first write that fails, in one line naming --out, and lists no hole', async (t) => {
+    const dir = tempDir();
+    const out = join(dir, 'segments');
+    mkdirSync(out);
+    if (!mountTmpfs(out, '96k')) return t.skip('mounting a tmpfs needs root (CI runs as root)');
+    try {
+      const input = await makeTs('mp3', 13);
+      const r = await cli([
+        ...['--input', input, '--vod', '--out', out, '--state-dir', join(dir, 'st')],
+        ...['--segment-duration', '2', '--log-level', 'warn'],
+      ]);
+      assert.equal(r.code, 1, r.stderr);
+      assertOneLine(
+        r.stderr,
+        /cannot write live-\S+\.ts in --out .*: no space left on the device \(ENOSPC\)$/,
+      );
+      // The playlist is written only after every segment: a failed run leaves none.
+      assert.ok(!existsSync(join(out, 'live.m3u8')), 'no playlist');
+      assert.ok(readdirSync(out).length >= 1, 'the segments that fitted were written');
+    } finally {
       await unmount(out);
     }
   });
