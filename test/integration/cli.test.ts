@@ -129,6 +129,31 @@ describe('batch mode (--input)', () => {
     for (const name of names) assert.equal(psi(name), first, name);
   });
 
+  it('the second-thread writer (big inputs) leaves the same files and playlist as the inline one', async () => {
+    const clock: Clock = {
+      now: () => Date.parse('2026-11-24T03:00:00.000Z'),
+      setTimer: () => () => undefined,
+    };
+    const input = await makeTs('mp3', 60);
+    // VOD keeps every segment; a 4-segment window also deletes the ones that slide out.
+    for (const over of [{ vod: true }, { vod: false, window: 4 }]) {
+      const dirs: string[] = [];
+      for (const threshold of [0, Infinity]) {
+        const out = join(tempDir(), 'seg');
+        const cfg = { ...defaultConfig(), ...over, input, out, stream: 'b', segmentDurationSec: 2 };
+        await runBatch(cfg, nullLogger, clock, threshold);
+        dirs.push(out);
+      }
+      const [threaded, inline] = dirs.map((d) =>
+        readdirSync(d)
+          .sort()
+          .map((n) => `${n} ${readFileSync(join(d, n)).toString('base64')}`),
+      );
+      assert.ok((threaded ?? []).length >= 5, `${JSON.stringify(over)}: files were written`);
+      assert.deepEqual(threaded, inline, JSON.stringify(over));
+    }
+  });
+
   it('without --vod keeps only the last window and ends the playlist', async () => {
     const dir = tempDir();
     const out = join(dir, 'seg');

@@ -4,7 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { memoryLogger } from '../../src/logger.js';
+import { runBatch } from '../../src/batch.js';
+import { defaultConfig } from '../../src/config.js';
+import { StorageError } from '../../src/errors.js';
+import { memoryLogger, nullLogger } from '../../src/logger.js';
 import { assertOneLine, cli } from '../helpers/cli.js';
 import { makeTs } from '../helpers/media.js';
 import { startTestServer, tempDir } from '../helpers/server.js';
@@ -102,6 +105,15 @@ describe('full disk', () => {
       // The playlist is written only after every segment: a failed run leaves none.
       assert.ok(!existsSync(join(out, 'live.m3u8')), 'no playlist');
       assert.ok(readdirSync(out).length >= 1, 'the segments that fitted were written');
+      // The same with the writes on a second thread (what inputs of 256 MB and more get).
+      execFileSync('sh', ['-c', `rm -f '${out}'/*`]);
+      const cfg = { ...defaultConfig(), input, vod: true, out, segmentDurationSec: 2 };
+      await assert.rejects(runBatch(cfg, nullLogger, undefined, 0), (e: unknown) => {
+        assert.ok(e instanceof StorageError);
+        assert.match(e.message, /^cannot write live-\S+\.ts in --out .*\(ENOSPC\)$/);
+        return true;
+      });
+      assert.ok(!existsSync(join(out, 'live.m3u8')), 'no playlist (second thread)');
     } finally {
       await unmount(out);
     }
