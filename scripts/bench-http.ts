@@ -256,7 +256,11 @@ async function startFloor(
   base: string,
   segUri: string,
 ): Promise<{ baseUrl: string; proc: ChildProcess }> {
-  const proc = fork(join(import.meta.dirname, 'bench-http-floor.mjs'), [], { stdio: 'inherit' });
+  // The same node flags as scanner-hls: both run on the same engine settings.
+  const proc = fork(join(import.meta.dirname, 'bench-http-floor.mjs'), [], {
+    stdio: 'inherit',
+    execArgv: SERVER_NODE_FLAGS,
+  });
   const [ready] = (await once(proc, 'message')) as [{ port: number }];
   const pl = await fetchFull(`${base}/hls/live.m3u8`);
   const seg = await fetchFull(`${base}/hls/${segUri}`);
@@ -386,7 +390,7 @@ async function main(): Promise<void> {
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     process.stdout.write(
       `machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${(await run('nginx', ['-v'])).stderr.trim()}; client, servers and encoder share the machine\n` +
-        `feed: 32 kbit/s MP3, ${SEGMENT_SEC} s segments, window 6; scanner-hls runs ${BUILT ? 'dist/main.js (built)' : 'src/main.ts through tsx (--built: dist/main.js)'} with node ${SERVER_NODE_FLAGS.join(' ')}, as npm start does\n\n`,
+        `feed: 32 kbit/s MP3, ${SEGMENT_SEC} s segments, window 6; scanner-hls runs ${BUILT ? 'dist/main.js (built)' : 'src/main.ts through tsx (--built: dist/main.js)'} with node ${SERVER_NODE_FLAGS.join(' ')}, as npm start does (so does the floor)\n\n`,
     );
     const shls = `http://127.0.0.1:${httpPort}`;
     const floor = await startFloor(shls, await newestSegment(shls));
