@@ -1,7 +1,6 @@
 // test/helpers/icecast.ts: runs a real icecast2 (Debian's 2.4.4) as a child process on a free loopback port, restarts it, and reads its status-json.xsl.
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type {
@@ -11,7 +10,7 @@ import type {
   TitleSource,
 } from '../../src/live-audio/audio-feed-types.js';
 import { parseAdtsHeader, parseMpegAudioHeader } from '../../src/ts/audio-frames.js';
-import { stopProcess } from './media.js';
+import { cachedFile, stopProcess } from './media.js';
 import { freePort } from './nginx.js';
 import { tempDir } from './server.js';
 
@@ -195,37 +194,35 @@ export async function makeAudioFile(
   const rate = opts.sampleRate ?? 22050;
   const channels = opts.channels ?? 1;
   const bitrate = opts.bitrate ?? (codec === 'mp3' ? '16k' : '32k');
-  const dir = join(tmpdir(), 'scanner-hls-media-v1');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `relay-${codec}-${seconds}-${rate}-${channels}-${bitrate}.${codec}`);
-  if (existsSync(file)) return file;
-  const tmp = `${file}.${process.pid}.tmp`;
-  await run('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi'],
-    ...[
-      '-i',
-      `sine=frequency=440:sample_rate=${rate}:duration=${seconds}`,
-      '-ac',
-      String(channels),
-    ],
-    ...(codec === 'mp3'
-      ? [
-          '-c:a',
-          'libmp3lame',
-          '-b:a',
-          bitrate,
-          '-write_xing',
-          '0',
-          '-id3v2_version',
-          '0',
-          '-f',
-          'mp3',
-        ]
-      : ['-c:a', 'aac', '-b:a', bitrate, '-f', 'adts']),
-    tmp,
-  ]);
-  renameSync(tmp, file);
-  return file;
+  return cachedFile(
+    `relay-${codec}-${seconds}-${rate}-${channels}-${bitrate}.${codec}`,
+    async (tmp) => {
+      await run('ffmpeg', [
+        ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi'],
+        ...[
+          '-i',
+          `sine=frequency=440:sample_rate=${rate}:duration=${seconds}`,
+          '-ac',
+          String(channels),
+        ],
+        ...(codec === 'mp3'
+          ? [
+              '-c:a',
+              'libmp3lame',
+              '-b:a',
+              bitrate,
+              '-write_xing',
+              '0',
+              '-id3v2_version',
+              '0',
+              '-f',
+              'mp3',
+            ]
+          : ['-c:a', 'aac', '-b:a', bitrate, '-f', 'adts']),
+        tmp,
+      ]);
+    },
+  );
 }
 
 /** A TestFeed: an AudioFeed and TitleSource the test drives. */

@@ -10,6 +10,33 @@ const run = promisify(execFile);
 // Shared by the test files of a run (each runs in its own process); files appear by rename, whole.
 const CACHE = join(tmpdir(), 'scanner-hls-media-v1');
 
+/** Files being made in this process: concurrent tests asking for the same one share its making. */
+const making = new Map<string, Promise<string>>();
+let tmpCount = 0;
+
+/**
+ * The cached media file `name` in the shared cache directory, made once by make(tmp) (which
+ * writes tmp) and renamed into place whole. Two tests of one file asking at once share one
+ * making; the temp name is unique to the call, so processes and calls never rename each
+ * other's half-written file (two relay tests once did, with one pid-named temp file: ENOENT).
+ */
+export function cachedFile(name: string, make: (tmp: string) => Promise<void>): Promise<string> {
+  mkdirSync(CACHE, { recursive: true });
+  const file = join(CACHE, name);
+  if (existsSync(file)) return Promise.resolve(file);
+  const pending = making.get(file);
+  if (pending) return pending;
+  const tmp = `${file}.${process.pid}-${++tmpCount}.tmp`;
+  const p = make(tmp)
+    .then(() => {
+      renameSync(tmp, file);
+      return file;
+    })
+    .finally(() => making.delete(file));
+  making.set(file, p);
+  return p;
+}
+
 /** Kinds of test stream, each made by ffmpeg from lavfi sources. */
 export type MediaKind = 'mp3' | 'mp3-lsf' | 'aac' | 'h264' | 'mp3-two-programs' | 'mp3-gst';
 
@@ -86,36 +113,25 @@ function encodeArgs(kind: MediaKind, seconds: number): string[] {
 }
 
 /** Makes (once, cached in the temp dir) a TS file of the kind and length; returns its path. */
-export async function makeTs(
-  kind: MediaKind,
-  seconds: number,
-  extra: string[] = [],
-): Promise<string> {
-  mkdirSync(CACHE, { recursive: true });
-  const file = join(
-    CACHE,
-    `${kind}-${seconds}${extra.length ? '-' + extra.join('').replace(/\W/g, '') : ''}.ts`,
-  );
-  if (existsSync(file)) return file;
-  const tmp = `${file}.${process.pid}.tmp`;
-  if (kind === 'mp3-gst') {
-    await run('gst-launch-1.0', gstArgs(seconds, tmp));
-    renameSync(tmp, file);
-    return file;
-  }
-  await run('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    ...encodeArgs(kind, seconds),
-    ...extra,
-    '-f',
-    'mpegts',
-    tmp,
-  ]);
-  renameSync(tmp, file);
-  return file;
+export function makeTs(kind: MediaKind, seconds: number, extra: string[] = []): Promise<string> {
+  const name = `${kind}-${seconds}${extra.length ? '-' + extra.join('').replace(/\W/g, '') : ''}.ts`;
+  return cachedFile(name, async (tmp) => {
+    if (kind === 'mp3-gst') {
+      await run('gst-launch-1.0', gstArgs(seconds, tmp));
+      return;
+    }
+    await run('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      ...encodeArgs(kind, seconds),
+      ...extra,
+      '-f',
+      'mpegts',
+      tmp,
+    ]);
+  });
 }
 
 /**

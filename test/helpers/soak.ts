@@ -11,7 +11,6 @@ import {
   openSync,
   readFileSync,
   readdirSync,
-  renameSync,
   rmSync,
   watch,
   type FSWatcher,
@@ -24,7 +23,7 @@ import { promisify } from 'node:util';
 import { passShift, restampPackets, type RestampShift } from '../../src/ingest/ts-restamp.js';
 import { scanTimeline, type TsTimeline } from '../../src/ingest/ts-timeline.js';
 import { parseState, type StreamState } from '../../src/storage/state-file.js';
-import { ffmpegDecodeErrors } from './media.js';
+import { cachedFile, ffmpegDecodeErrors } from './media.js';
 import { firstPesPid, pesTimes } from './ts-bytes.js';
 
 const run = promisify(execFile);
@@ -59,18 +58,13 @@ export function soakTempDir(prefix: string): string {
 
 /** The clip the feed loops: MP3 32 kbit/s, 22.05 kHz mono in MPEG-TS, made once per machine by ffmpeg. */
 export async function makeSoakClip(seconds = 40): Promise<string> {
-  const dir = join(tmpdir(), 'scanner-hls-media-v1');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `soak-mp3-32k-22050-mono-${seconds}.ts`);
-  if (existsSync(file)) return file;
-  const tmp = `${file}.${process.pid}.tmp`;
-  await run('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi'],
-    ...['-i', `sine=frequency=330:beep_factor=4:sample_rate=22050:duration=${seconds}`],
-    ...['-ac', '1', '-c:a', 'libmp3lame', '-b:a', '32k', '-f', 'mpegts', tmp],
-  ]);
-  renameSync(tmp, file);
-  return file;
+  return cachedFile(`soak-mp3-32k-22050-mono-${seconds}.ts`, async (tmp) => {
+    await run('ffmpeg', [
+      ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi'],
+      ...['-i', `sine=frequency=330:beep_factor=4:sample_rate=22050:duration=${seconds}`],
+      ...['-ac', '1', '-c:a', 'libmp3lame', '-b:a', '32k', '-f', 'mpegts', tmp],
+    ]);
+  });
 }
 
 // ───────────────────────────── HTTP, loopback only ─────────────────────────────

@@ -1,4 +1,4 @@
-// test/integration/restart-storm.test.ts: 20 restarts of the real CLI (half SIGTERM, half SIGKILL, at random moments and mid-write) under a live TCP feed; sequences never go back, no URI changes bytes, every listed segment is whole and clean, the state file is never torn, the disk stays bounded.
+// test/integration/restart-storm.test.ts: 12 restarts of the real CLI (half SIGTERM, half SIGKILL, at random moments and mid-write) under a live TCP feed; sequences never go back, no URI changes bytes, every listed segment is whole and clean, the state file is never torn, the disk stays bounded.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatViolations, runStorm } from '../helpers/soak.js';
@@ -8,11 +8,12 @@ const SEED = Number(process.env.SOAK_SEED ?? 20261201);
 
 describe('restart storm', () => {
   it(
-    'survives 20 restarts, half SIGTERM and half SIGKILL, during a live feed',
+    'survives 12 restarts, half SIGTERM and half SIGKILL, during a live feed',
     { timeout: 600_000 },
     async (t) => {
+      // 12 in CI (a full run must stay under 15 minutes); npm run soak runs 100.
       const r = await runStorm({
-        restarts: 20,
+        restarts: 12,
         seed: SEED,
         log: (line) => console.log(line),
       });
@@ -20,9 +21,9 @@ describe('restart storm', () => {
         `seed ${r.seed}: ${r.signals.SIGTERM} SIGTERM, ${r.signals.SIGKILL} SIGKILL, triggers ${JSON.stringify(r.triggers)}; ` +
           `${r.segmentsSeen} segments listed, ${r.segmentsDecoded} decoded; --out peak ${r.maxFiles} files (bound ${r.fileBound}); ${r.wallSec.toFixed(1)} s wall`,
       );
-      assert.equal(r.signals.SIGTERM, 10);
-      assert.equal(r.signals.SIGKILL, 10);
-      assert.ok(r.segmentsSeen >= 20, `only ${r.segmentsSeen} segments were ever listed`);
+      assert.equal(r.signals.SIGTERM, 6);
+      assert.equal(r.signals.SIGKILL, 6);
+      assert.ok(r.segmentsSeen >= 12, `only ${r.segmentsSeen} segments were ever listed`);
       assert.ok(r.maxFiles > 0);
       assert.ok(r.violations.length === 0, formatViolations(r.violations, r.violationCounts));
     },
