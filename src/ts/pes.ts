@@ -47,17 +47,10 @@ export function writePesHeader(
   writeTimestamp(out, at + 9, 0x2, pts);
 }
 
-/** The header of a PES with a PTS only (as audio encoders write it) for dataLength bytes of data. */
-export function pesHeader(streamId: number, pts: number, dataLength: number): Uint8Array {
-  const out = new Uint8Array(PTS_ONLY_HEADER_BYTES);
-  writePesHeader(out, 0, streamId, pts, dataLength);
-  return out;
-}
-
 /** Builds a PES with a PTS only (as audio encoders write it) around data. */
 export function buildPes(streamId: number, pts: number, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(PTS_ONLY_HEADER_BYTES + data.length);
-  out.set(pesHeader(streamId, pts, data.length));
+  writePesHeader(out, 0, streamId, pts, data.length);
   out.set(data, PTS_ONLY_HEADER_BYTES);
   return out;
 }
@@ -75,7 +68,9 @@ export function packetizePes(
   cc: number,
   firstAf: Uint8Array | null,
 ): { packets: Uint8Array; nextCc: number } {
-  return packetizePesParts(pid, NO_BYTES, pes, cc, firstAf);
+  const packets = new Uint8Array(packetizedLength(pes.length, firstAf));
+  const nextCc = packetizePesInto(packets, 0, pid, NO_BYTES, pes, cc, firstAf);
+  return { packets, nextCc };
 }
 
 /** Copies bytes [from, from + n) of head ++ data into dst at at. */
@@ -98,31 +93,17 @@ function copyJoined(
   if (n > 0) dst.set(data.subarray(from - h, from - h + n), at);
 }
 
-/** Bytes of the TS packets that packetizePesParts() makes of total PES bytes. */
+/** Bytes of the TS packets that packetizePes() makes of total PES bytes. */
 export function packetizedLength(total: number, firstAf: Uint8Array | null): number {
   const firstRoom = PACKET_SIZE - 4 - (firstAf ? firstAf.length + 1 : 0);
   return (1 + Math.max(0, Math.ceil((total - firstRoom) / (PACKET_SIZE - 4)))) * PACKET_SIZE;
 }
 
 /**
- * packetizePes of the PES head ++ data (a header from pesHeader() and the frames), without
- * joining the two first: a split audio PES is packetised straight from the bytes it was cut from.
- */
-export function packetizePesParts(
-  pid: number,
-  head: Uint8Array,
-  data: Uint8Array,
-  cc: number,
-  firstAf: Uint8Array | null,
-): { packets: Uint8Array; nextCc: number } {
-  const packets = new Uint8Array(packetizedLength(head.length + data.length, firstAf));
-  const nextCc = packetizePesInto(packets, 0, pid, head, data, cc, firstAf);
-  return { packets, nextCc };
-}
-
-/**
- * packetizePesParts() into out from byte at (which must have packetizedLength() bytes of room),
- * for callers that cut many PES and keep one buffer for them. Returns the next CC.
+ * packetizePes() of the PES head ++ data (a header from writePesHeader() and the frames) into out
+ * from byte at0, which must have packetizedLength() bytes of room. The two parts are not joined
+ * first: a split audio PES is packetised straight from the bytes it was cut from, into a buffer
+ * its caller keeps for every cut. Returns the next CC.
  */
 export function packetizePesInto(
   out: Uint8Array,
