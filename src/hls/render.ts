@@ -145,22 +145,21 @@ export function renderGap(): string {
   return '#EXT-X-GAP';
 }
 
-/** §4.4.4.9: tags that apply to the parent segment go before its first EXT-X-PART. */
-function renderSegmentHead(s: MediaSegment | OpenSegment): string[] {
-  const lines: string[] = [];
-  if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
-  lines.push(renderProgramDateTime(s.programDateTimeMs));
-  for (const p of s.parts ?? []) lines.push(renderPart(p));
-  return lines;
-}
-
-/** One segment's lines, each ending in "\n" (a string, not an array: VOD playlists list 18,000). */
-function renderSegment(s: MediaSegment): string {
+/**
+ * §4.4.4.9: tags that apply to the parent segment go before its first EXT-X-PART. Lines each end
+ * in "\n", in one string rather than an array: VOD playlists list 18,000 segments.
+ */
+function renderSegmentHead(s: MediaSegment | OpenSegment): string {
   let out = s.discontinuity ? '#EXT-X-DISCONTINUITY\n' : '';
   out += renderProgramDateTime(s.programDateTimeMs) + '\n';
   if (s.parts) for (const p of s.parts) out += renderPart(p) + '\n';
-  if (s.gap) out += renderGap() + '\n';
-  return out + renderExtinf(s.durationSec) + '\n' + s.uri + '\n';
+  return out;
+}
+
+/** One segment's lines, each ending in "\n". */
+function renderSegment(s: MediaSegment): string {
+  const gap = s.gap ? renderGap() + '\n' : '';
+  return renderSegmentHead(s) + gap + renderExtinf(s.durationSec) + '\n' + s.uri + '\n';
 }
 
 /** The playlist's text, lines ending in "\n". */
@@ -172,13 +171,12 @@ export function renderMediaPlaylist(pl: MediaPlaylist): string {
   for (const r of pl.dateRanges ?? []) lines.push(renderDateRange(r));
   // One string grown segment by segment: pushing each segment's lines into one array cost more
   // than the lines themselves on an 18,000-segment VOD playlist.
-  let body = '';
+  let text = lines.join('\n') + '\n';
   const segments = pl.segments;
-  for (let i = skipped; i < segments.length; i++) body += renderSegment(segments[i]);
-  const tail: string[] = [];
-  if (ll?.open && ll.open.parts.length) tail.push(...renderSegmentHead(ll.open));
+  for (let i = skipped; i < segments.length; i++) text += renderSegment(segments[i]);
+  if (ll?.open && ll.open.parts.length) text += renderSegmentHead(ll.open);
   // §4.4.5.3: a playlist with EXT-X-ENDLIST MUST NOT carry a preload hint.
-  if (ll?.preloadHint && !pl.endList) tail.push(renderPreloadHint(ll.preloadHint));
-  if (pl.endList) tail.push('#EXT-X-ENDLIST');
-  return lines.join('\n') + '\n' + body + tail.map((l) => l + '\n').join('');
+  if (ll?.preloadHint && !pl.endList) text += renderPreloadHint(ll.preloadHint) + '\n';
+  if (pl.endList) text += '#EXT-X-ENDLIST\n';
+  return text;
 }
