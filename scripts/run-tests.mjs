@@ -52,11 +52,11 @@ function runFiles(list, concurrency) {
   });
 }
 
-// Unit tests are pure and short: two files at a time (this machine has two cores). Everything
-// else (real servers, browsers, encoders, timing) runs one file at a time, as it always has.
+// Unit files first, then the rest; one file at a time. Two unit files at a time saved 27 s here
+// but broke notifier.test.ts's "call() returns at once" (under 50 ms) about one run in seven.
 const unit = files.filter((f) => f.startsWith('test/unit/'));
 const rest = files.filter((f) => !f.startsWith('test/unit/'));
-const a = await runFiles(unit, 2);
+const a = await runFiles(unit, 1);
 const b = await runFiles(rest, 1);
 if (a.count + b.count === 0) {
   console.error('run-tests: no test ran; failing on purpose');
