@@ -100,14 +100,14 @@ export function packetizedLength(total: number, firstAf: Uint8Array | null): num
 }
 
 /**
- * packetizePes() of the PES head ++ data (a header from writePesHeader() and the frames) into out
- * from byte at0, which must have packetizedLength() bytes of room. The two parts are not joined
- * first: a split audio PES is packetised straight from the bytes it was cut from, into a buffer
- * its caller keeps for every cut. Returns the next CC.
+ * packetizePes() of the PES head ++ data (a header from writePesHeader() and the frames) into
+ * packets from byte start, which must have packetizedLength() bytes of room. The two parts are not
+ * joined first: a split audio PES is packetised straight from the bytes it was cut from, into a
+ * buffer its caller keeps for every cut. Returns the next CC.
  */
 export function packetizePesInto(
-  out: Uint8Array,
-  at0: number,
+  packets: Uint8Array,
+  start: number,
   pid: number,
   head: Uint8Array,
   data: Uint8Array,
@@ -117,10 +117,9 @@ export function packetizePesInto(
   const total = head.length + data.length;
   const firstRoom = PACKET_SIZE - 4 - (firstAf ? firstAf.length + 1 : 0);
   const count = packetizedLength(total, firstAf) / PACKET_SIZE;
-  const packets = out;
   let pos = 0;
   for (let n = 0; n < count; n++) {
-    const base = at0 + n * PACKET_SIZE;
+    const base = start + n * PACKET_SIZE;
     const first = n === 0;
     packets[base] = SYNC_BYTE;
     packets[base + 1] = (first ? 0x40 : 0) | ((pid >> 8) & 0x1f);
