@@ -58,6 +58,8 @@ describe('/live.mp3', () => {
     assert.equal(heard.stderr, '', 'no decode errors');
     // 8 s of 8 kHz 16-bit mono: the gap was filled, the stream never ended.
     assert.equal(heard.pcm, 8 * 8000 * 2);
+    // ffmpeg has exited; the server sees its socket close a moment later (one CI run checked first).
+    await waitFor(() => s.liveAudio?.stats().listeners === 0, 'the listener to be gone', 5000);
     assert.equal(s.liveAudio?.stats().listeners, 0);
   });
 
