@@ -1,5 +1,5 @@
 // test/helpers/server.ts: starts the real live server in-process on port 0 with temp directories.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AppConfig, defaultConfig } from '../../src/config.js';
@@ -13,9 +13,26 @@ export interface TestServer extends RunningServer {
   dir: string;
 }
 
-/** Temp dir for one test. */
+/** The temp dirs this test file made, removed when its process exits with every test passed. */
+const madeDirs: string[] = [];
+
+/** Removes madeDirs after a clean run; a failed run keeps them, with the logs its messages name. */
+function removeMadeDirs(code: number): void {
+  if (code !== 0 || process.env.KEEP_TEST_DIRS) return;
+  for (const dir of madeDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+    } catch {
+      // A child still writing there at exit: leaving one dir is better than failing a passed run.
+    }
+  }
+}
+
+/** Temp dir for one test; gone after the file's tests all pass (KEEP_TEST_DIRS=1 keeps it). */
 export function tempDir(prefix = 'shls-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (madeDirs.push(dir) === 1) process.once('exit', removeMadeDirs);
+  return dir;
 }
 
 /** Starts startServer() on 127.0.0.1 port 0 (HTTP and ingest). dir is reused for restart tests. */

@@ -1,7 +1,6 @@
 // test/unit/storage/write-behind.test.ts: WriteBehind on a real worker thread: every random sequence of writes and deletes leaves the directory a plain model predicts, and the first failure stops everything after it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -11,11 +10,10 @@ import {
   WriteBehindError,
   WriteInline,
 } from '../../../src/storage/write-behind.js';
+import { tempDir as makeTempDir } from '../../helpers/server.js';
 import { randInt, rng } from '../../helpers/ts-builder.js';
 
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'shls-wb-'));
-}
+const tempDir = (): string => makeTempDir('shls-wb-');
 
 /** What the directory holds after ops: name → bytes. */
 type Model = Map<string, Uint8Array>;
