@@ -102,7 +102,12 @@ describe('--call-upload openmhz', () => {
     );
     assert.equal(omz.replies.at(-1)?.status, 500);
     assert.equal(queueFiles().length, 2);
-    assert.equal(log.lines.filter((l) => /refuses the key/.test(l.msg)).length, 1);
+    // The receiver records its reply before the uploader has read it and logged: wait for the
+    // line, then a little longer, so "once" means once.
+    const refusals = (): number => log.lines.filter((l) => /refuses the key/.test(l.msg)).length;
+    await waitFor(() => refusals() > 0, 'the refusal logged', 10_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(refusals(), 1);
     await stopProcess(pub);
     await s.close();
     log = memoryLogger();
