@@ -10,10 +10,8 @@ import {
   WriteBehindError,
   WriteInline,
 } from '../../../src/storage/write-behind.js';
-import { tempDir as makeTempDir } from '../../helpers/server.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 import { randInt, rng } from '../../helpers/ts-builder.js';
-
-const tempDir = (): string => makeTempDir('shls-wb-');
 
 /** What the directory holds after ops: name → bytes. */
 type Model = Map<string, Uint8Array>;
@@ -34,7 +32,7 @@ for (const [label, start] of writers) {
     it('leaves what a plain model predicts, for 40 random runs of writes, rewrites and deletes', async () => {
       const r = rng(0x3b1d);
       for (let run = 0; run < 40; run++) {
-        const dir = tempDir();
+        const dir = tempDir('shls-wb-');
         const w = start(`${dir}/`);
         const model: Model = new Map();
         const ops = randInt(r, 0, 300);
@@ -69,7 +67,7 @@ for (const [label, start] of writers) {
     });
 
     it('more bytes than the writer may hold at once all arrive (the caller waits for room)', async () => {
-      const dir = tempDir();
+      const dir = tempDir('shls-wb-');
       const w = start(`${dir}/`);
       // 40 MB in 40 KB files: five times what may be out at once.
       const bytes = new Uint8Array(40_000);
@@ -91,7 +89,7 @@ for (const [label, start] of writers) {
     });
 
     it('the first failed write stops the writer: finish() and every later call throw it, with its file and errno code', async () => {
-      const dir = tempDir();
+      const dir = tempDir('shls-wb-');
       const w = start(`${dir}/`);
       w.write('a.ts', new Uint8Array(10));
       // A name inside a directory that does not exist: ENOENT (on the writer thread, or at once).
