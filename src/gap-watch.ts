@@ -14,8 +14,15 @@ export interface GapWatchEvents {
   busy?(): boolean;
 }
 
-/** How soon to look again when the silence may be our own backpressure. */
+/** How soon to look again when the silence may be our own backpressure, or a stall of our own loop. */
 const BUSY_RECHECK_MS = 50;
+
+/**
+ * A timer that fires this much after its time means our event loop was blocked (a GC pause, a
+ * starved CPU): Node runs due timers before it polls sockets, so input that arrived meanwhile
+ * is still unread. The watch then looks again after one poll instead of calling it an outage.
+ */
+const STALL_MS = 100;
 
 /**
  * Arms one timer at a time: while input flows it fires a segment after the last input, and during
@@ -25,6 +32,10 @@ export class GapWatch {
   private readonly planner: GapPlanner;
   private cancelTimer: (() => void) | null = null;
   private closed = false;
+  /** When the armed timer was due (wall ms). */
+  private dueMs = 0;
+  /** The current check is already the second look after a stalled loop. */
+  private stallRechecked = false;
 
   constructor(
     step: { stepSec: number; lostAfterSec: number; maxLostAfterSec?: number },
@@ -64,13 +75,26 @@ export class GapWatch {
     const at = this.planner.nextCheckMs();
     if (this.closed || at === null) return;
     const delay = Math.max(0, at - this.clock.now());
+    this.dueMs = this.clock.now() + delay;
     this.cancelTimer = this.clock.setTimer(() => this.check(), delay);
+  }
+
+  private recheck(): void {
+    this.dueMs = this.clock.now() + BUSY_RECHECK_MS;
+    this.cancelTimer = this.clock.setTimer(() => this.check(), BUSY_RECHECK_MS);
   }
 
   private check(): void {
     const now = this.clock.now();
+    const late = now - this.dueMs > STALL_MS;
+    if (this.planner.isSilent(now) && late && !this.stallRechecked) {
+      this.stallRechecked = true;
+      this.recheck();
+      return;
+    }
+    this.stallRechecked = false;
     if (this.planner.isSilent(now) && this.on.busy?.()) {
-      this.cancelTimer = this.clock.setTimer(() => this.check(), BUSY_RECHECK_MS);
+      this.recheck();
       return;
     }
     if (this.planner.isSilent(now)) {

@@ -40,11 +40,16 @@ export class FakeClock implements Clock {
         .sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!next) break;
       this.timers = this.timers.filter((x) => x !== next);
-      this.t = next.at;
+      this.t = Math.max(this.t, next.at);
       next.fn();
       await settle();
     }
     this.t = end;
+  }
+
+  /** Moves time forward by ms without firing timers, as a blocked event loop does; advance() then fires them late. */
+  stall(ms: number): void {
+    this.t += ms;
   }
 
   /** Advances in steps until cond() holds; throws after limitMs of fake time. */

@@ -166,6 +166,8 @@ export interface PaceStats {
   drainWaits: number;
   /** Times the sender fell more than maxBehindSec of media behind and restarted its clock. */
   reanchors: number;
+  /** The longest wall time between two writes within one paced send, when asked for. */
+  longestPauseMs?: number;
 }
 
 /**
@@ -188,6 +190,7 @@ export async function sendPaced(
   const maxBehind = (o.maxBehindSec ?? 10) * TICKS;
   let t0 = performance.now();
   let base = feed.sentTicks;
+  let lastWrite = performance.now();
   for (;;) {
     if (sock.destroyed || !sock.writable) return 'closed';
     if (o.stop?.()) return 'stopped';
@@ -208,6 +211,10 @@ export async function sendPaced(
     }
     if (n > 0) {
       stats.bytes += n;
+      const now = performance.now();
+      if (stats.longestPauseMs !== undefined)
+        stats.longestPauseMs = Math.max(stats.longestPauseMs, now - lastWrite);
+      lastWrite = now;
       if (!sock.write(Buffer.concat(parts))) {
         stats.drainWaits++;
         await new Promise<void>((r) => {
@@ -1468,7 +1475,7 @@ export async function runDaySoak(o: DayOptions): Promise<DayReport> {
     partFileBound(o.speed, target);
   const clip = await makeSoakClip();
   const feed = await LoopFeed.fromClip(clip, WRAP - wrapAtSec * TICKS);
-  const pace: PaceStats = { bytes: 0, drainWaits: 0, reanchors: 0 };
+  const pace: PaceStats = { bytes: 0, drainWaits: 0, reanchors: 0, longestPauseMs: 0 };
   const samples: DaySample[] = [];
   const reconnects: DayReport['reconnects'] = [];
   const wrapSegments: DayReport['wrapSegments'] = [];
@@ -1699,11 +1706,21 @@ export async function runDaySoak(o: DayOptions): Promise<DayReport> {
           wrapMsns.has(m) ? 'wrap-no-discontinuity' : 'unexpected-discontinuity',
           `msn ${m} (${rec.uri}) carries EXT-X-DISCONTINUITY${wrapMsns.has(m) ? ' at the PTS wrap' : ''}`,
         );
-    if (discontinuityTotal !== reconnects.length)
+    if (discontinuityTotal !== reconnects.length) {
+      // Say why: the server logs each outage, resume, timestamp jump and format change.
+      const why = s
+        .logText()
+        .split('\n')
+        .filter((l) =>
+          /no input for|input is back|timestamp jumped|new segment with discontinuity/.test(l),
+        )
+        .slice(0, 12);
       ledger.violate(
         'discontinuity-count',
-        `the stream had ${discontinuityTotal} discontinuities (final DISCONTINUITY-SEQUENCE + listed), for ${reconnects.length} reconnects`,
+        `the stream had ${discontinuityTotal} discontinuities (final DISCONTINUITY-SEQUENCE + listed), for ${reconnects.length} reconnects; ` +
+          `the feed's longest pause between writes was ${pace.longestPauseMs?.toFixed(0) ?? '?'} ms; server log: ${why.join(' | ') || '(nothing)'}`,
       );
+    }
     // The feed really wrapped inside the run: a high-PTS segment followed by (or containing) low PTS.
     const sorted = [...wrapSegments].sort((a, b) => a.msn - b.msn);
     const crossing = sorted.find(

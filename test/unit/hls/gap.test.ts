@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { GapWatch } from '../../../src/gap-watch.js';
 import { GapPlanner } from '../../../src/hls/gap-planner.js';
 import { LiveWindow } from '../../../src/hls/live-window.js';
 import { renderMediaPlaylist } from '../../../src/hls/render.js';
@@ -48,6 +49,56 @@ describe('GapPlanner', () => {
       out.map((s) => s.programDateTimeMs - T0),
       [97_000, 98_000, 99_000],
     );
+  });
+});
+
+describe('GapWatch', () => {
+  /** A watch with 1 s segments on a fake clock; counts what it tells its owner. */
+  function watch(clock: FakeClock) {
+    const told = { lost: 0, gaps: 0, resumed: 0 };
+    const w = new GapWatch({ stepSec: 1, lostAfterSec: 1 }, 10, clock, {
+      lost: () => void told.lost++,
+      gap: () => void told.gaps++,
+      resumed: () => void told.resumed++,
+    });
+    return { w, told };
+  }
+
+  it('calls the input lost when its timer fires on time after a silent second', async () => {
+    const clock = new FakeClock(T0);
+    const { w, told } = watch(clock);
+    w.input();
+    await clock.advance(999);
+    assert.equal(told.lost, 0);
+    await clock.advance(1);
+    assert.equal(told.lost, 1, 'declared on time, with no second look');
+    w.close();
+  });
+
+  it('a stalled event loop is not an outage: input read after the late timer keeps the stream', async () => {
+    const clock = new FakeClock(T0);
+    const { w, told } = watch(clock);
+    w.input();
+    // The loop is blocked for 1.5 s; Node then runs the overdue timer before it reads the socket.
+    clock.stall(1500);
+    await clock.advance(0);
+    assert.equal(told.lost, 0, 'a late timer looks again after one poll');
+    w.input();
+    await clock.advance(60);
+    assert.deepEqual(told, { lost: 0, gaps: 0, resumed: 0 });
+    w.close();
+  });
+
+  it('after a stall with no input waiting, the second look declares the outage', async () => {
+    const clock = new FakeClock(T0);
+    const { w, told } = watch(clock);
+    w.input();
+    clock.stall(1500);
+    await clock.advance(0);
+    assert.equal(told.lost, 0);
+    await clock.advance(50);
+    assert.equal(told.lost, 1);
+    w.close();
   });
 });
 
