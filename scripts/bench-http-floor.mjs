@@ -21,17 +21,21 @@ const loaded = (m) => {
   return { body, headers: { ...m.headers, 'Content-Length': body.length } };
 };
 
+const stop = () => {
+  server.closeAllConnections();
+  server.close();
+  process.exit(0);
+};
+
 process.on('message', (m) => {
   if (m.type === 'init') {
     playlist = loaded(m.playlist);
     segment = loaded(m.segment);
     process.send({ type: 'loaded' });
-  } else if (m.type === 'exit') {
-    server.closeAllConnections();
-    server.close();
-    process.exit(0);
-  }
+  } else if (m.type === 'exit') stop();
 });
+// bench-http.ts stops it with SIGTERM: exit normally, so --cpu-prof writes its profile.
+process.on('SIGTERM', stop);
 
 server.listen(0, '127.0.0.1', () => {
   process.send({ type: 'ready', port: server.address().port });

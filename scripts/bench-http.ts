@@ -1,5 +1,5 @@
 // scripts/bench-http.ts: npm run bench:http: scanner-hls's /hls beside nginx serving the same directory and a bare node:http floor (wrk), simulated listeners, and the packager's publish latency under that load (loopback only).
-// Usage: npm run bench:http -- [--listeners 200,1000] [--seconds 20] [--max-clients 64] [--max-seconds 10] [--wrk-seconds 5] [--wrk-connections 100] [--wrk-rounds 3] [--wrk-warmup 5] [--idle-seconds 10] [--built]
+// Usage: npm run bench:http -- [--listeners 200,1000] [--seconds 20] [--max-clients 64] [--max-seconds 10] [--wrk-seconds 5] [--wrk-connections 100] [--wrk-rounds 3] [--wrk-warmup 5] [--idle-seconds 10] [--built] [--cpu-prof DIR]
 import { type ChildProcess, execFile, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -34,6 +34,9 @@ const BUILT = process.argv.includes('--built');
  * for the rest of the process's life (README "When to put nginx in front").
  */
 const SERVER_NODE_FLAGS = ['--no-memory-reducer'];
+/** --cpu-prof DIR: scanner-hls and the floor each write a V8 CPU profile there when they exit (open in Chrome DevTools). */
+const CPU_PROF_DIR = arg('cpu-prof', '');
+const PROFILE_FLAGS = CPU_PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF_DIR] : [];
 const SEGMENT_SEC = 2;
 
 /** Latencies and outcomes of one run. */
@@ -259,7 +262,7 @@ async function startFloor(
   // The same node flags as scanner-hls: both run on the same engine settings.
   const proc = fork(join(import.meta.dirname, 'bench-http-floor.mjs'), [], {
     stdio: 'inherit',
-    execArgv: SERVER_NODE_FLAGS,
+    execArgv: [...SERVER_NODE_FLAGS, ...PROFILE_FLAGS],
   });
   const [ready] = (await once(proc, 'message')) as [{ port: number }];
   const pl = await fetchFull(`${base}/hls/live.m3u8`);
@@ -322,6 +325,7 @@ async function main(): Promise<void> {
     process.execPath,
     [
       ...SERVER_NODE_FLAGS,
+      ...PROFILE_FLAGS,
       ...(BUILT ? [] : ['--import', 'tsx']),
       main,
       '--out',
