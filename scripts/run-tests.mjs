@@ -65,15 +65,16 @@ const SOLO = [
 ];
 const unit = files.filter((f) => f.startsWith('test/unit/'));
 const rest = files.filter((f) => !f.startsWith('test/unit/'));
-const browser = rest.filter((f) => f.startsWith('test/browser/') && !SOLO.includes(f));
-const others = rest.filter((f) => !f.startsWith('test/browser/') && !SOLO.includes(f));
+const solo = rest.filter((f) => SOLO.includes(f));
+const shared = rest.filter((f) => !SOLO.includes(f));
+const browser = shared.filter((f) => f.startsWith('test/browser/'));
+const others = shared.filter((f) => !f.startsWith('test/browser/'));
 /** @type {string[]} */
 const paired = [];
 for (let i = 0; i < Math.max(browser.length, others.length); i++) {
   if (i < browser.length) paired.push(browser[i]);
   if (i < others.length) paired.push(others[i]);
 }
-const solo = rest.filter((f) => SOLO.includes(f));
 const unitRun = await runFiles(unit, 1);
 const pairedRun = await runFiles(paired, 2);
 const soloRun = await runFiles(solo, 1);
