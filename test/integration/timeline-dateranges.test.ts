@@ -1,5 +1,6 @@
 // test/integration/timeline-dateranges.test.ts: the live server with the simulated scanner lists one EXT-X-DATERANGE per transmission, matching the scanner's log, in the LL playlist, both delta updates and the file on disk; and without --scanner none.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -93,11 +94,21 @@ describe('EXT-X-DATERANGE per transmission', () => {
       }
       assert.ok(sawV2Skip, 'a v2 delta update that skipped segments');
 
-      // The final full playlist against the scanner's own log.
-      const full = await get(s);
+      // The final full playlist against the scanner's own log. A transmission that ends reaches
+      // the playlist with its next write, so compare a log with a playlist written after it, and
+      // only when the log did not change meanwhile.
+      const transmissions = () => s.scanner?.transmissions() ?? [];
+      let full = '';
+      let log = transmissions();
+      for (let tries = 0; ; tries++) {
+        log = transmissions();
+        await once(s.packager, 'playlist-written');
+        full = await get(s);
+        if (JSON.stringify(transmissions()) === JSON.stringify(log)) break;
+        assert.ok(tries < 20, 'the scanner log kept changing');
+      }
       const listed = dateRanges(full);
       const start = firstPdt(full);
-      const log = s.scanner?.transmissions() ?? [];
       const inSpan = log.filter((t) => t.end === null || Date.parse(t.end) >= start);
       assert.ok(inSpan.length >= 2, `${inSpan.length} transmissions in the playlist's span`);
       assert.deepEqual(
