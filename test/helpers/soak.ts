@@ -286,6 +286,14 @@ export function defaultCli(): CliKind {
   return process.env.SOAK_CLI || 'tsx';
 }
 
+/** The node flags `npm start` runs the server with (package.json "start"): the soaks run it as deployed. */
+function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.split(' ').filter((w) => w.startsWith('--'));
+}
+
 function cliEntry(cli: CliKind): string[] {
   if (cli === 'dist') return [join(REPO, 'dist/main.js')];
   if (cli === 'tsx') return ['--import', 'tsx', join(REPO, 'src/main.ts')];
@@ -347,6 +355,7 @@ export class CliServer {
   }): Promise<CliServer> {
     const entry = cliEntry(o.cli);
     const args = [
+      ...startNodeFlags(),
       ...entry,
       ...['--http', '127.0.0.1:0', '--ingest', 'tcp://127.0.0.1:0', '--stream', STREAM],
       ...o.args,
