@@ -53,21 +53,30 @@ describe('GapPlanner', () => {
 });
 
 describe('GapWatch', () => {
-  /** A watch with 1 s segments on a fake clock; counts what it tells its owner. */
-  function watch(clock: FakeClock) {
+  /** A watch with 1 s segments on a fake clock that has just seen input; counts what it tells its owner. */
+  function watching() {
+    const clock = new FakeClock(T0);
     const told = { lost: 0, gaps: 0, resumed: 0 };
     const w = new GapWatch({ stepSec: 1, lostAfterSec: 1 }, 10, clock, {
       lost: () => void told.lost++,
       gap: () => void told.gaps++,
       resumed: () => void told.resumed++,
     });
-    return { w, told };
+    w.input();
+    return { clock, w, told };
+  }
+
+  /** The loop is blocked for 1.5 s; Node then runs the overdue timer before it reads the socket. */
+  async function afterStall() {
+    const x = watching();
+    x.clock.stall(1500);
+    await x.clock.advance(0);
+    assert.equal(x.told.lost, 0, 'a late timer looks again after one poll');
+    return x;
   }
 
   it('calls the input lost when its timer fires on time after a silent second', async () => {
-    const clock = new FakeClock(T0);
-    const { w, told } = watch(clock);
-    w.input();
+    const { clock, w, told } = watching();
     await clock.advance(999);
     assert.equal(told.lost, 0);
     await clock.advance(1);
@@ -76,13 +85,7 @@ describe('GapWatch', () => {
   });
 
   it('a stalled event loop is not an outage: input read after the late timer keeps the stream', async () => {
-    const clock = new FakeClock(T0);
-    const { w, told } = watch(clock);
-    w.input();
-    // The loop is blocked for 1.5 s; Node then runs the overdue timer before it reads the socket.
-    clock.stall(1500);
-    await clock.advance(0);
-    assert.equal(told.lost, 0, 'a late timer looks again after one poll');
+    const { clock, w, told } = await afterStall();
     w.input();
     await clock.advance(60);
     assert.deepEqual(told, { lost: 0, gaps: 0, resumed: 0 });
@@ -90,12 +93,7 @@ describe('GapWatch', () => {
   });
 
   it('after a stall with no input waiting, the second look declares the outage', async () => {
-    const clock = new FakeClock(T0);
-    const { w, told } = watch(clock);
-    w.input();
-    clock.stall(1500);
-    await clock.advance(0);
-    assert.equal(told.lost, 0);
+    const { clock, w, told } = await afterStall();
     await clock.advance(50);
     assert.equal(told.lost, 1);
     w.close();
