@@ -99,7 +99,7 @@ describe('EXT-X-DATERANGE per transmission', () => {
       // only when the log did not change meanwhile.
       const transmissions = () => s.scanner?.transmissions() ?? [];
       let full = '';
-      let log = transmissions();
+      let log: ReturnType<typeof transmissions> = [];
       for (let tries = 0; ; tries++) {
         log = transmissions();
         await once(s.packager, 'playlist-written');
