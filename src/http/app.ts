@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { Logger } from '../logger.js';
 import { refuseOversizedBody } from './body-limit.js';
 import { httpStatusOf } from './error-status.js';
+import { onNodePrototypes } from './express-prototypes.js';
 
 /** A handler (a router, or middleware such as helmet) and the path or paths it is mounted at. */
 export interface Mount {
@@ -19,6 +20,8 @@ export interface AppDeps {
 /** Builds the app. Errors become JSON { error } with a status from error-status.ts. */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
+  // One prototype chain for /hls's requests and Express's (express-prototypes.ts says why).
+  onNodePrototypes(app);
   app.disable('x-powered-by');
   app.set('etag', 'strong');
   // Behind the shipped nginx config (deploy/nginx) requests arrive from loopback with

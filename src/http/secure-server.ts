@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { ConfigError, errorMessage, systemCause } from '../errors.js';
 import { refuseOversizedBody } from './body-limit.js';
+import { expressPrototypes } from './express-prototypes.js';
 
 /** Longest TLS handshake a client may take. */
 export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -221,8 +222,10 @@ export function http2Compatible(
   const sub = subApplication(app.router.stack, 'app');
   if (sub)
     throw new Error(`an Express sub-application is mounted (${sub}); mount a Router instead`);
-  const request = rebase(app.request, IncomingMessage.prototype, Http2ServerRequest.prototype);
-  const response = rebase(app.response, ServerResponse.prototype, h2ResponseLayer);
+  // Express's own prototypes, also when the app runs on node's (express-prototypes.ts).
+  const own = expressPrototypes(app);
+  const request = rebase(own.request, IncomingMessage.prototype, Http2ServerRequest.prototype);
+  const response = rebase(own.response, ServerResponse.prototype, h2ResponseLayer);
   // app.handle reads `this.request` / `this.response`; everything else comes from app itself.
   const h2App = Object.create(app, {
     request: { value: request },
