@@ -33,6 +33,8 @@ export interface SegmentCacheOptions {
 export class SegmentCache {
   private readonly entries = new Map<string, CachedFile>();
   private held = 0;
+  /** The name most recently used or put: while it is held, it is last in recency order. */
+  private newest: string | undefined;
   /** Hits, misses (get found nothing), fills (put) and evictions for the budget, for tests and metrics. */
   readonly counts = { hits: 0, misses: 0, fills: 0, evictions: 0 };
 
@@ -65,8 +67,12 @@ export class SegmentCache {
       return undefined;
     }
     this.counts.hits++;
-    this.entries.delete(name);
-    this.entries.set(name, e);
+    // A burst asks for the same newest file over and over: it is already last.
+    if (name !== this.newest) {
+      this.entries.delete(name);
+      this.entries.set(name, e);
+      this.newest = name;
+    }
     return e;
   }
 
@@ -76,6 +82,7 @@ export class SegmentCache {
     if (!this.admits(f.body.length)) return;
     this.counts.fills++;
     this.entries.set(name, f);
+    this.newest = name;
     this.held += f.body.length;
     for (const [old, e] of this.entries) {
       if (this.held <= this.opts.budgetBytes) break;
