@@ -405,7 +405,7 @@ async function main(): Promise<void> {
       `publish latency with no HTTP load, ${IDLE_SECONDS} s: ${p99Between(idleBefore, await publishLatency(shls))}\n\n`,
     );
     process.stdout.write(
-      `wrk -t2 -c${WRK_CONNECTIONS} -d${WRK_SECONDS}s --latency, each server first warmed up for ${WRK_WARMUP} s (unmeasured), then ${WRK_ROUNDS} rounds taking turns, medians (the newest segment, looked up before each run); CPU is the server process's user+sys time per request; publish is scanner-hls's publish latency while wrk loaded that server:\n`,
+      `wrk -t2 -c${WRK_CONNECTIONS} -d${WRK_SECONDS}s --latency, each server first warmed up for ${WRK_WARMUP} s (unmeasured), then ${WRK_ROUNDS} rounds taking turns, medians (the newest segment, looked up before each run); rounds is the lowest and highest ratio of a round to the floor's run in that round; CPU is the server process's user+sys time per request; publish is scanner-hls's publish latency while wrk loaded that server:\n`,
     );
     const wrkTargets = [
       { name: 'Node.js floor', base: floor.baseUrl, pid: floor.proc.pid },
@@ -463,16 +463,23 @@ async function main(): Promise<void> {
         }
       }
       if (wrkMissing) break;
-      const floorRps = median(runs.get('Node.js floor')?.rps ?? []);
+      const floorRuns = runs.get('Node.js floor')?.rps ?? [];
+      const floorRps = median(floorRuns);
       for (const t of wrkTargets) {
         const row = runs.get(t.name);
         if (!row) continue;
         const rps = median(row.rps);
+        // Each round's ratio to the floor's run in the same round (they ran one after the other).
+        const perRound = row.rps.map((r, i) => r / (floorRuns[i] ?? NaN)).filter(Number.isFinite);
+        const spread =
+          t.name === 'Node.js floor' || perRound.length < 2
+            ? ''
+            : `  rounds ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)}×`;
         const cpu = row.cpuUs.length
           ? `CPU ${median(row.cpuUs).toFixed(1).padStart(5)} µs/req`
           : ''.padEnd(19);
         process.stdout.write(
-          `  ${what.padEnd(9)} ${t.name.padEnd(24)} ${rps.toFixed(0).padStart(7)} req/s  p99 ${median(row.p99).toFixed(2).padStart(7)} ms  ${(floorRps > 0 ? `${(rps / floorRps).toFixed(2)}× floor` : '').padEnd(11)}  ${cpu}  publish ${p99Between(new Map(), row.publish)}${row.errors.length ? `  ${row.errors.join('; ')}` : ''}\n`,
+          `  ${what.padEnd(9)} ${t.name.padEnd(24)} ${rps.toFixed(0).padStart(7)} req/s  p99 ${median(row.p99).toFixed(2).padStart(7)} ms  ${(floorRps > 0 ? `${(rps / floorRps).toFixed(2)}× floor` : '').padEnd(11)}  ${cpu}  publish ${p99Between(new Map(), row.publish)}${spread}${row.errors.length ? `  ${row.errors.join('; ')}` : ''}\n`,
         );
       }
     }
